@@ -1,0 +1,72 @@
+import { knex, type Knex } from 'knex';
+import { NATIONAL_DATABASES, type DatabaseName } from '../mocks/databases';
+
+/** The knex handles of the national databases; several names may share one handle. */
+export interface Connections {
+  readonly embedded: boolean;
+  knexFor(database: DatabaseName): Knex;
+  close(): Promise<void>;
+}
+
+export interface ConnectionOptions {
+  databaseUrls: Record<DatabaseName, string | undefined>;
+  embeddedDataDir?: string;
+  poolSize: number;
+  sourceTimeoutMs: number;
+}
+
+/**
+ * Opens one pool per distinct connection string, or the embedded PostgreSQL (PGlite) when none
+ * is configured, so that a fresh clone serves real answers with no database installed.
+ */
+export async function openConnections(options: ConnectionOptions): Promise<Connections> {
+  const configured = NATIONAL_DATABASES.filter((name) => options.databaseUrls[name] !== undefined);
+  if (configured.length === 0) return openEmbedded(options.embeddedDataDir);
+  if (configured.length !== NATIONAL_DATABASES.length) {
+    const missing = NATIONAL_DATABASES.filter((name) => !configured.includes(name));
+    throw new Error(
+      `Set DATABASE_URL, or a connection string for every national database (missing: ${missing
+        .map((name) => `${name.toUpperCase()}_DATABASE_URL`)
+        .join(', ')})`,
+    );
+  }
+  const byUrl = new Map<string, Knex>();
+  for (const name of NATIONAL_DATABASES) {
+    const url = options.databaseUrls[name] as string;
+    if (!byUrl.has(url)) {
+      byUrl.set(
+        url,
+        knex({
+          client: 'pg',
+          connection: { connectionString: url, statement_timeout: options.sourceTimeoutMs * 2 },
+          pool: { min: 0, max: options.poolSize },
+        }),
+      );
+    }
+  }
+  return {
+    embedded: false,
+    knexFor: (name) => byUrl.get(options.databaseUrls[name] as string) as Knex,
+    close: async () => {
+      await Promise.all([...byUrl.values()].map((handle) => handle.destroy()));
+    },
+  };
+}
+
+async function openEmbedded(dataDir: string | undefined): Promise<Connections> {
+  // PGlite is ESM-first; its CommonJS build is loaded lazily so real deployments never pay for it.
+  const { PGlite } = await import('@electric-sql/pglite');
+  const ClientPgLite = (await import('knex-pglite')).default;
+  const pglite = dataDir ? new PGlite(dataDir) : new PGlite();
+  await pglite.waitReady;
+  const handle = knex({
+    client: ClientPgLite,
+    dialect: 'postgres',
+    connection: () => ({ pglite }) as object,
+  } as Knex.Config);
+  return {
+    embedded: true,
+    knexFor: () => handle,
+    close: () => handle.destroy(),
+  };
+}

@@ -1,0 +1,50 @@
+import type { Knex } from 'knex';
+import * as population from './population/migrations/001_init';
+import * as enterprise from './enterprise/migrations/001_init';
+import * as land from './land/migrations/001_init';
+import * as insurance from './insurance/migrations/001_init';
+import * as civilService from './civil-service/migrations/001_init';
+import * as reference from './reference/migrations/001_init';
+
+/**
+ * The national databases the gateway federates. Each one's tables live in a PostgreSQL schema
+ * of the same name, whether it has a database of its own or shares one with the others.
+ */
+export const NATIONAL_DATABASES = [
+  'population',
+  'enterprise',
+  'land',
+  'insurance',
+  'civil_service',
+  'reference',
+] as const;
+export type DatabaseName = (typeof NATIONAL_DATABASES)[number];
+
+interface Migration {
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+}
+
+const MIGRATIONS: Record<DatabaseName, Record<string, Migration>> = {
+  population: { '001_init': population },
+  enterprise: { '001_init': enterprise },
+  land: { '001_init': land },
+  insurance: { '001_init': insurance },
+  civil_service: { '001_init': civilService },
+  reference: { '001_init': reference },
+};
+
+/** Brings one national database's schema to its latest migration (idempotent). */
+export async function migrate(knex: Knex, database: DatabaseName): Promise<void> {
+  await knex.raw(`CREATE SCHEMA IF NOT EXISTS ${database}`);
+  const migrations = MIGRATIONS[database];
+  await knex.migrate.latest({
+    schemaName: database,
+    tableName: 'knex_migrations',
+    migrationSource: {
+      getMigrations: async () => Object.keys(migrations).sort(),
+      getMigrationName: (name: string) => name,
+      getMigration: async (name: string) => migrations[name],
+    },
+  });
+}

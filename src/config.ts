@@ -1,0 +1,60 @@
+import { NATIONAL_DATABASES, type DatabaseName } from '../mocks/databases';
+
+/** Everything the gateway reads from its environment, parsed once at start. */
+export interface Config {
+  port: number;
+  host: string;
+  logLevel: string;
+  /** Connection string per national database; all undefined means the embedded database. */
+  databaseUrls: Record<DatabaseName, string | undefined>;
+  /** Where the embedded database keeps its files; in memory when unset. */
+  embeddedDataDir: string | undefined;
+  /** Citizens generated into the embedded database on first start. */
+  embeddedCitizens: number;
+  /** Seed of the synthetic data generator. */
+  dataSeed: number;
+  /** Base URL of the social insurance agency's service; started in process when unset. */
+  insuranceServiceUrl: string | undefined;
+  /** How long a national database may take to answer one batch. */
+  sourceTimeoutMs: number;
+  /** Connections per national database pool. */
+  poolSize: number;
+}
+
+function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) {
+    throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
+  }
+  return value;
+}
+
+/**
+ * Per-database URLs (POPULATION_DATABASE_URL, ...) win over DATABASE_URL, which serves every
+ * national database from one PostgreSQL database with a schema each.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const databaseUrls = {} as Record<DatabaseName, string | undefined>;
+  for (const name of NATIONAL_DATABASES) {
+    databaseUrls[name] = env[`${name.toUpperCase()}_DATABASE_URL`] || env.DATABASE_URL || undefined;
+  }
+  return {
+    port: intFrom(env, 'PORT', 4000),
+    host: env.HOST || '127.0.0.1',
+    logLevel: env.LOG_LEVEL || 'info',
+    databaseUrls,
+    embeddedDataDir: env.EMBEDDED_DATA_DIR || undefined,
+    embeddedCitizens: intFrom(env, 'EMBEDDED_CITIZENS', 3000),
+    dataSeed: intFrom(env, 'DATA_SEED', 2025),
+    insuranceServiceUrl: env.INSURANCE_SERVICE_URL || undefined,
+    sourceTimeoutMs: intFrom(env, 'SOURCE_TIMEOUT_MS', 2000),
+    poolSize: intFrom(env, 'DATABASE_POOL_SIZE', 10),
+  };
+}
+
+/** True when no national database is configured and the embedded one serves them all. */
+export function usesEmbeddedDatabase(config: Config): boolean {
+  return NATIONAL_DATABASES.every((name) => config.databaseUrls[name] === undefined);
+}
