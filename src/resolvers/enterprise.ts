@@ -1,0 +1,56 @@
+import type { EnterpriseStatus, Resolvers } from '../generated/graphql';
+import { requireIdentifier } from '../identifiers';
+import { sourceOf } from './source';
+import { rethrow } from './population';
+import type { CitizenRow } from '../../adapters/population';
+
+const source = sourceOf('ENTERPRISE');
+
+/** Enterprises, their people, business lines and branches, from the business registration database. */
+export const enterpriseResolvers: Resolvers = {
+  Query: {
+    enterprise: (_, { code }, ctx) => {
+      // A dependent unit's code names its enterprise: the first 10 digits.
+      const valid = requireIdentifier('enterpriseCode', 'code', code);
+      return ctx.loaders.enterprise.load(valid.slice(0, 10));
+    },
+    branch: (_, { code }, ctx) => ctx.loaders.branch.load(requireIdentifier('branchCode', 'code', code)),
+  },
+  Enterprise: {
+    type: (enterprise) => enterprise,
+    status: (enterprise) => enterprise.status as EnterpriseStatus,
+    headOffice: (enterprise) => ({ street: enterprise.headOfficeStreet, communeCode: enterprise.headOfficeCommuneCode }),
+    representatives: async (enterprise, _, ctx) => {
+      const roles = await ctx.loaders.rolesInEnterprise.load(enterprise.code);
+      const ids = roles.filter((role) => role.role === 'LEGAL_REPRESENTATIVE').map((role) => role.citizenId);
+      const citizens = rethrow(await ctx.loaders.citizen.loadMany(ids));
+      return citizens.filter((citizen): citizen is CitizenRow => citizen !== null);
+    },
+    people: (enterprise, _, ctx) => ctx.loaders.rolesInEnterprise.load(enterprise.code),
+    businessLines: (enterprise, _, ctx) => ctx.loaders.businessLines.load(enterprise.code),
+    branches: (enterprise, _, ctx) => ctx.loaders.branches.load(enterprise.code),
+    landRights: (enterprise, _, ctx) => ctx.loaders.rightsOfHolder.load({ kind: 'ENTERPRISE', id: enterprise.code }),
+    source,
+  },
+  EnterpriseType: {
+    code: (enterprise) => enterprise.typeCode,
+    name: (enterprise) => enterprise.typeName,
+  },
+  EnterpriseRole: {
+    role: (role) => role.role as 'LEGAL_REPRESENTATIVE' | 'OWNER' | 'MEMBER' | 'SHAREHOLDER',
+    citizen: (role, _, ctx) => ctx.loaders.citizen.load(role.citizenId),
+  },
+  BusinessLine: {
+    name: async (line, _, ctx) => (await ctx.loaders.industryCode.load(line.code))?.name ?? line.code,
+  },
+  Branch: {
+    address: (branch) => ({ street: branch.street, communeCode: branch.communeCode }),
+    status: (branch) => branch.status as EnterpriseStatus,
+    enterprise: async (branch, _, ctx) => {
+      const enterprise = await ctx.loaders.enterprise.load(branch.enterpriseCode);
+      if (!enterprise) throw new Error(`branch ${branch.code} names a missing enterprise`);
+      return enterprise;
+    },
+    source,
+  },
+};
