@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { knex, type Knex } from 'knex';
 import { NATIONAL_DATABASES, type DatabaseName } from '../mocks/databases';
 
@@ -13,6 +16,8 @@ export interface ConnectionOptions {
   embeddedDataDir?: string;
   poolSize: number;
   sourceTimeoutMs: number;
+  /** Fills a new embedded database; `key` names what it fills, so a snapshot of it can be reused. */
+  embeddedData?: { key: string; fill: (connections: Connections) => Promise<void> };
 }
 
 /**
@@ -21,7 +26,7 @@ export interface ConnectionOptions {
  */
 export async function openConnections(options: ConnectionOptions): Promise<Connections> {
   const configured = NATIONAL_DATABASES.filter((name) => options.databaseUrls[name] !== undefined);
-  if (configured.length === 0) return openEmbedded(options.embeddedDataDir);
+  if (configured.length === 0) return openEmbedded(options.embeddedDataDir, options.embeddedData);
   if (configured.length !== NATIONAL_DATABASES.length) {
     const missing = NATIONAL_DATABASES.filter((name) => !configured.includes(name));
     throw new Error(
@@ -53,20 +58,42 @@ export async function openConnections(options: ConnectionOptions): Promise<Conne
   };
 }
 
-async function openEmbedded(dataDir: string | undefined): Promise<Connections> {
-  // PGlite is ESM-first; its CommonJS build is loaded lazily so real deployments never pay for it.
+/** Where filled embedded databases are kept as compressed snapshots, one per data set. */
+const SNAPSHOT_DIR = path.join(os.tmpdir(), 'national-data-gateway');
+
+async function openEmbedded(dataDir: string | undefined, data: ConnectionOptions['embeddedData']): Promise<Connections> {
+  // PGlite is ESM-first; it is loaded lazily so that real deployments never pay for it.
   const { PGlite } = await import('@electric-sql/pglite');
   const ClientPgLite = (await import('knex-pglite')).default;
-  const pglite = dataDir ? new PGlite(dataDir) : new PGlite();
+  // Restoring a snapshot takes a fraction of a second; creating and filling one takes seconds.
+  const snapshot = data && !dataDir ? path.join(SNAPSHOT_DIR, `${data.key.replace(/[^\w.-]/g, '_')}.tar.gz`) : null;
+  const restored = snapshot !== null && fs.existsSync(snapshot);
+  const pglite = restored
+    ? new PGlite({ loadDataDir: new Blob([fs.readFileSync(snapshot)]) })
+    : dataDir
+      ? new PGlite(dataDir)
+      : new PGlite();
   await pglite.waitReady;
   const handle = knex({
     client: ClientPgLite,
     dialect: 'postgres',
     connection: () => ({ pglite }) as object,
   } as Knex.Config);
-  return {
+  const connections: Connections = {
     embedded: true,
     knexFor: () => handle,
     close: () => handle.destroy(),
   };
+  if (data && !restored) {
+    await data.fill(connections);
+    if (snapshot) {
+      const dump = await pglite.dumpDataDir('gzip');
+      fs.mkdirSync(SNAPSHOT_DIR, { recursive: true });
+      // Written aside and renamed, so a concurrent start never reads half a snapshot.
+      const partial = `${snapshot}.${process.pid}.partial`;
+      fs.writeFileSync(partial, Buffer.from(await dump.arrayBuffer()));
+      fs.renameSync(partial, snapshot);
+    }
+  }
+  return connections;
 }

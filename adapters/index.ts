@@ -35,8 +35,6 @@ export interface NationalSources {
 export interface SourceOptions extends ConnectionOptions {
   /** The insurance agency's service; an in-process mock over the insurance database when unset. */
   insuranceServiceUrl?: string;
-  /** Fills the embedded database before it serves (the demo data set). */
-  seedEmbedded?: (connections: Connections) => Promise<void>;
 }
 
 /** Connects to every national database (and the insurance service) and builds their adapters. */
@@ -44,7 +42,6 @@ export async function openNationalSources(options: SourceOptions): Promise<Natio
   const connections = await openConnections(options);
   const closers: (() => Promise<unknown>)[] = [];
   try {
-    if (connections.embedded && options.seedEmbedded) await options.seedEmbedded(connections);
     const sql = Object.fromEntries(
       NATIONAL_DATABASES.map((name) => [name, new SqlSource(name, connections.knexFor(name), options.sourceTimeoutMs)]),
     ) as Record<DatabaseName, SqlSource>;

@@ -33,9 +33,10 @@ query CitizenProfile($id: ID!) {
 }
 `;
 
-/** The explorer page; its script reads the endpoint and headers from the page itself. */
-export function explorerPage(): string {
-  const config = JSON.stringify({ defaultQuery: DEFAULT_QUERY }).replace(/</g, '\\u003c');
+/** The explorer page, its example query filled in with a citizen that exists. */
+export function explorerPage(sampleCitizenId: string | null): string {
+  const variables = JSON.stringify({ id: sampleCitizenId ?? '001090000001' }, null, 2);
+  const config = JSON.stringify({ defaultQuery: DEFAULT_QUERY, variables }).replace(/</g, '\\u003c');
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -58,6 +59,7 @@ export function explorerPage(): string {
     root.render(React.createElement(GraphiQL, {
       fetcher: fetcher,
       defaultQuery: config.defaultQuery,
+      variables: config.variables,
       defaultHeaders: JSON.stringify({ Authorization: 'Bearer demo-portal', 'X-Purpose': 'DEMO' }, null, 2),
       shouldPersistHeaders: true,
     }));

@@ -50,11 +50,12 @@ const MAX_BATCH = 1000;
 
 /**
  * One DataLoader per (national database, key kind), built for each request and dropped with
- * it, so no personal data outlives the request that read it.
+ * it, so no personal data outlives the request that read it. `batch: false` makes one call
+ * per item, which the benchmark uses to show what batching buys.
  */
-export function createLoaders(adapters: Adapters, caches: ReferenceCaches) {
+export function createLoaders(adapters: Adapters, caches: ReferenceCaches, { batch = true } = {}) {
   const { population, enterprise, land, insurance, civilService, reference } = adapters;
-  const options = { maxBatchSize: MAX_BATCH };
+  const options = { maxBatchSize: MAX_BATCH, batch };
 
   const citizen = new DataLoader<string, CitizenRow | null>((ids) => population.citizensById(ids), options);
   const enterpriseByCode = new DataLoader<string, EnterpriseRow | null>((codes) => enterprise.enterprisesByCode(codes), options);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -11,3 +12,20 @@ export const ROOT = (() => {
   }
   return dir;
 })();
+
+/**
+ * A hash of everything under mocks/ (migrations and generator): a snapshot of the embedded
+ * database made by other code is never reused.
+ */
+export function mocksFingerprint(): string {
+  const hash = createHash('sha256');
+  const walk = (dir: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (/\.(ts|json)$/.test(entry.name)) hash.update(entry.name).update(fs.readFileSync(full));
+    }
+  };
+  walk(path.join(ROOT, 'mocks'));
+  return hash.digest('hex').slice(0, 16);
+}

@@ -90,7 +90,7 @@ export class EnterpriseAdapter {
       `SELECT ${ROLE_COLUMNS}, ${ENTERPRISE_COLUMNS} FROM enterprise.enterprise_people p
        JOIN enterprise.enterprises e ON e.code = p.enterprise_code
        JOIN enterprise.enterprise_types t ON t.code = e.type_code
-       WHERE p.citizen_id = ANY(?) ORDER BY p.since, p.enterprise_code`,
+       WHERE p.citizen_id = ANY(?) ORDER BY p.since, p.enterprise_code, p.role`,
       [distinct(citizenIds)],
     );
     return alignMany(citizenIds, rows.map(splitRole), (row) => row.citizenId);

@@ -1,0 +1,78 @@
+import type { Knex } from 'knex';
+import { loadConfig, type Config } from '../../src/config';
+import { createLogger } from '../../src/logger';
+import { startGateway, type Gateway } from '../../src/server';
+import { sourceCalls } from '../../adapters/source';
+
+/**
+ * The gateway under test, in process over real HTTP: on the embedded database by default, or
+ * on the real PostgreSQL named by TEST_DATABASE_URL (seeded once by test/support/global-setup).
+ */
+export interface TestGateway {
+  gateway: Gateway;
+  url: string;
+  /** Direct access to a national database, to compare answers with what the source holds. */
+  db(name: Parameters<Gateway['sources']['connections']['knexFor']>[0]): Knex;
+  graphql<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; headers: Headers; body: { data?: T; errors?: GraphQLErrorBody[] } }>;
+  close(): Promise<void>;
+}
+
+export interface GraphQLErrorBody {
+  message: string;
+  path?: (string | number)[];
+  extensions?: { code?: string; [key: string]: unknown };
+}
+
+export const TEST_CITIZENS = 2000;
+export const TEST_SEED = 2025;
+
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  const env: NodeJS.ProcessEnv = {
+    PORT: '0',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    EMBEDDED_CITIZENS: String(TEST_CITIZENS),
+    DATA_SEED: String(TEST_SEED),
+  };
+  if (process.env.TEST_DATABASE_URL) env.DATABASE_URL = process.env.TEST_DATABASE_URL;
+  return { ...loadConfig(env), ...overrides };
+}
+
+export async function startTestGateway(overrides: Partial<Config> = {}): Promise<TestGateway> {
+  const config = testConfig(overrides);
+  const gateway = await startGateway(config, createLogger(config.logLevel));
+  return {
+    gateway,
+    url: gateway.url,
+    db: (name) => gateway.sources.connections.knexFor(name),
+    async graphql(query, variables, headers = {}) {
+      const response = await fetch(`${gateway.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ query, variables }),
+      });
+      return {
+        status: response.status,
+        headers: response.headers,
+        body: (await response.json()) as { data?: never; errors?: GraphQLErrorBody[] },
+      };
+    },
+    close: () => gateway.close(),
+  };
+}
+
+/** Calls made to each national database while `action` runs. */
+export async function countCalls(action: () => Promise<unknown>): Promise<Record<string, number>> {
+  const before = sourceCalls.snapshot();
+  await action();
+  const after = sourceCalls.snapshot();
+  const delta: Record<string, number> = {};
+  for (const [name, count] of Object.entries(after)) {
+    const diff = count - (before[name] ?? 0);
+    if (diff > 0) delta[name] = diff;
+  }
+  return delta;
+}

@@ -1,0 +1,15 @@
+import { knex } from 'knex';
+import { seedNationalDatabases } from '../../mocks/generator';
+import { TEST_CITIZENS, TEST_SEED } from './gateway';
+
+/** On real PostgreSQL, seed the national databases once for the whole run. */
+export default async function globalSetup(): Promise<void> {
+  const url = process.env.TEST_DATABASE_URL;
+  if (!url) return;
+  const db = knex({ client: 'pg', connection: url, pool: { min: 0, max: 4 } });
+  try {
+    await seedNationalDatabases(() => db, { citizens: TEST_CITIZENS, seed: TEST_SEED });
+  } finally {
+    await db.destroy();
+  }
+}
