@@ -19,6 +19,16 @@ export interface Config {
   sourceTimeoutMs: number;
   /** Connections per national database pool. */
   poolSize: number;
+  /** The gateway's own database (registered clients, consents); else DATABASE_URL, else embedded. */
+  gatewayDatabaseUrl: string | undefined;
+  /** The access log's database; else the gateway's own. */
+  auditDatabaseUrl: string | undefined;
+  /** False only for benchmarks that measure what the log costs: personal data is then unaudited. */
+  auditLog: boolean;
+  /** Redis for rate limits shared by every replica; in process when unset. */
+  redisUrl: string | undefined;
+  /** The identity provider's (VNeID) public key, PEM; the mock issuer's on the embedded default. */
+  citizenTokenPublicKey: string | undefined;
 }
 
 function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -51,6 +61,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     insuranceServiceUrl: env.INSURANCE_SERVICE_URL || undefined,
     sourceTimeoutMs: intFrom(env, 'SOURCE_TIMEOUT_MS', 2000),
     poolSize: intFrom(env, 'DATABASE_POOL_SIZE', 10),
+    gatewayDatabaseUrl: env.GATEWAY_DATABASE_URL || env.DATABASE_URL || undefined,
+    auditDatabaseUrl:
+      env.AUDIT_DATABASE_URL || env.GATEWAY_DATABASE_URL || env.DATABASE_URL || undefined,
+    auditLog: env.AUDIT_LOG !== 'off',
+    redisUrl: env.REDIS_URL || undefined,
+    citizenTokenPublicKey: env.VNEID_PUBLIC_KEY || undefined,
   };
 }
 

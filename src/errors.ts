@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { SourceUnavailableError } from '../adapters/source';
+import { AccessError } from './access/errors';
+import { AuditInputError, AuditUnavailableError } from './audit/errors';
 import type { Logger } from './logger';
 
 /** The error codes of the public contract; a client can rely on every one of them. */
@@ -21,7 +23,12 @@ export const ErrorCode = {
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 /** Codes Apollo Server itself produces for malformed requests; safe to show as they are. */
-const APOLLO_REQUEST_CODES = new Set(['BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'OPERATION_RESOLUTION_FAILURE']);
+const APOLLO_REQUEST_CODES = new Set([
+  'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+]);
 const SAFE_CODES = new Set<string>([...Object.values(ErrorCode), ...APOLLO_REQUEST_CODES]);
 
 /** An argument the client got wrong: names it, says what was expected and what came. */
@@ -34,9 +41,12 @@ export function badUserInput(argument: string, expected: string, received?: unkn
 
 /** The GraphQL form of a national database that did not answer. */
 export function sourceUnavailable(error: SourceUnavailableError): GraphQLError {
-  return new GraphQLError(`The ${error.database} database did not answer in time; other data is returned.`, {
-    extensions: { code: ErrorCode.SOURCE_UNAVAILABLE, source: error.database },
-  });
+  return new GraphQLError(
+    `The ${error.database} database did not answer in time; other data is returned.`,
+    {
+      extensions: { code: ErrorCode.SOURCE_UNAVAILABLE, source: error.database },
+    },
+  );
 }
 
 /**
@@ -48,13 +58,44 @@ export function createErrorFormatter(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
     if (original instanceof SourceUnavailableError) {
-      logger.warn({ source: original.database, err: original.cause, path: formatted.path }, 'source unavailable');
+      logger.warn(
+        { source: original.database, err: original.cause, path: formatted.path },
+        'source unavailable',
+      );
       const safe = sourceUnavailable(original);
-      return { message: safe.message, locations: formatted.locations, path: formatted.path, extensions: safe.extensions };
+      return {
+        message: safe.message,
+        locations: formatted.locations,
+        path: formatted.path,
+        extensions: safe.extensions,
+      };
+    }
+    if (original instanceof AccessError || original instanceof AuditInputError) {
+      const argument = original instanceof AccessError ? original.argument : undefined;
+      return {
+        message: argument ? `Argument "${argument}": ${original.message}.` : `${original.message}.`,
+        locations: formatted.locations,
+        path: formatted.path,
+        extensions: { code: ErrorCode.BAD_USER_INPUT, ...(argument ? { argument } : {}) },
+      };
+    }
+    if (original instanceof AuditUnavailableError) {
+      logger.error({ err: original, path: formatted.path }, 'access log unavailable');
+      return {
+        message: 'The access log cannot be read or written now.',
+        locations: formatted.locations,
+        path: formatted.path,
+        extensions: { code: ErrorCode.AUDIT_UNAVAILABLE },
+      };
     }
     const code = formatted.extensions?.code;
     const isOurs = original instanceof GraphQLError || !(original instanceof Error);
-    if (typeof code === 'string' && SAFE_CODES.has(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR && isOurs) {
+    if (
+      typeof code === 'string' &&
+      SAFE_CODES.has(code) &&
+      code !== ErrorCode.INTERNAL_SERVER_ERROR &&
+      isOurs
+    ) {
       const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
       return { ...formatted, extensions };
     }

@@ -1,21 +1,50 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { makeExecutableSchema } from '@graphql-tools/schema';
-import type { GraphQLSchema } from 'graphql';
+import { mergeResolvers } from '@graphql-tools/merge';
+import { Kind, parse, type GraphQLSchema, type StringValueNode } from 'graphql';
+import { applyAccessPolicy, type ProtectedTypes } from './access/enforcement';
 import { ROOT } from './paths';
 import { resolvers } from './resolvers';
+import { createAccessResolvers, type AccessServices } from './resolvers/access';
+
+const SCHEMA_DIR = path.join(ROOT, 'schema');
+
+/** The SDL files of the national databases: every type they declare holds personal data. */
+const NATIONAL_DATABASE_FILES = ['population', 'enterprise', 'land', 'insurance', 'civil-service'];
 
 /** The SDL of every module in schema/, one file per national database plus shared types. */
 export function loadTypeDefs(): string[] {
-  const dir = path.join(ROOT, 'schema');
   return fs
-    .readdirSync(dir)
+    .readdirSync(SCHEMA_DIR)
     .filter((file) => file.endsWith('.graphql'))
     .sort()
-    .map((file) => fs.readFileSync(path.join(dir, file), 'utf8'));
+    .map((file) => fs.readFileSync(path.join(SCHEMA_DIR, file), 'utf8'));
 }
 
-/** The executable schema: SDL from schema/ with the resolvers of src/resolvers. */
-export function buildSchema(): GraphQLSchema {
-  return makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers, inheritResolversFromInterfaces: true });
+/**
+ * The object types of the national databases, each with the field its `@key` names: what the
+ * access policy guards and what the access log records as the subject of a read.
+ */
+export function protectedTypes(): ProtectedTypes {
+  const keyOf = new Map<string, string | null>();
+  for (const name of NATIONAL_DATABASE_FILES) {
+    const document = parse(fs.readFileSync(path.join(SCHEMA_DIR, `${name}.graphql`), 'utf8'));
+    for (const definition of document.definitions) {
+      if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION) continue;
+      const key = definition.directives?.find((directive) => directive.name.value === 'key');
+      const fields = key?.arguments?.find((argument) => argument.name.value === 'fields');
+      keyOf.set(definition.name.value, fields ? (fields.value as StringValueNode).value : null);
+    }
+  }
+  return { keyOf };
+}
+
+/** The executable schema: SDL from schema/, the resolvers of src/resolvers, the access policy on top. */
+export function buildSchema(services: AccessServices): GraphQLSchema {
+  const schema = makeExecutableSchema({
+    typeDefs: loadTypeDefs(),
+    resolvers: mergeResolvers([resolvers, createAccessResolvers(services)]),
+  });
+  return applyAccessPolicy(schema, protectedTypes());
 }

@@ -1,4 +1,4 @@
-import { startTestGateway, countCalls, type TestGateway } from './support/gateway';
+import { DEMO_PORTAL, startTestGateway, countCalls, type TestGateway } from './support/gateway';
 
 let t: TestGateway;
 
@@ -31,9 +31,9 @@ beforeAll(async () => {
     candidates.find((id: string) => holders.has(id) && insured.has(id)) ??
     candidates.find((id: string) => insured.has(id)) ??
     candidates[0];
-  citizenIds = (await t.db('population').raw(`SELECT id FROM population.citizens ORDER BY id LIMIT 100`)).rows.map(
-    (row: { id: string }) => row.id,
-  );
+  citizenIds = (
+    await t.db('population').raw(`SELECT id FROM population.citizens ORDER BY id LIMIT 100`)
+  ).rows.map((row: { id: string }) => row.id);
 });
 
 afterAll(() => t.close());
@@ -45,10 +45,12 @@ describe('one citizen across the national databases', () => {
       { id: richCitizen },
     );
     const row = (
-      await t.db('population').raw(
-        `SELECT id, full_name, date_of_birth::text AS dob, sex, updated_at FROM population.citizens WHERE id = ?`,
-        [richCitizen],
-      )
+      await t
+        .db('population')
+        .raw(
+          `SELECT id, full_name, date_of_birth::text AS dob, sex, updated_at FROM population.citizens WHERE id = ?`,
+          [richCitizen],
+        )
     ).rows[0];
     expect(body.errors).toBeUndefined();
     expect(body.data!.citizen).toEqual({
@@ -80,27 +82,38 @@ describe('one citizen across the national databases', () => {
     expect(body.errors).toBeUndefined();
     const citizen = body.data!.citizen;
     const roles = (
-      await t.db('enterprise').raw(
-        `SELECT enterprise_code, role FROM enterprise.enterprise_people WHERE citizen_id = ? ORDER BY since, enterprise_code, role`,
-        [richCitizen],
-      )
+      await t
+        .db('enterprise')
+        .raw(
+          `SELECT enterprise_code, role FROM enterprise.enterprise_people WHERE citizen_id = ? ORDER BY since, enterprise_code, role`,
+          [richCitizen],
+        )
     ).rows;
     expect(citizen.enterprises.map((e) => [e.enterprise.code, e.role])).toEqual(
       roles.map((r: { enterprise_code: string; role: string }) => [r.enterprise_code, r.role]),
     );
-    expect(citizen.enterprises.every((e) => e.enterprise.source.database === 'ENTERPRISE')).toBe(true);
+    expect(citizen.enterprises.every((e) => e.enterprise.source.database === 'ENTERPRISE')).toBe(
+      true,
+    );
     const parcels = (
-      await t.db('land').raw(`SELECT parcel_id FROM land.holders WHERE holder_kind = 'CITIZEN' AND holder_id = ?`, [
-        richCitizen,
-      ])
+      await t
+        .db('land')
+        .raw(`SELECT parcel_id FROM land.holders WHERE holder_kind = 'CITIZEN' AND holder_id = ?`, [
+          richCitizen,
+        ])
     ).rows.map((r: { parcel_id: string }) => r.parcel_id);
     expect(citizen.landRights.map((r) => r.parcel.id).sort()).toEqual(parcels.sort());
     const record = (
-      await t.db('insurance').raw(`SELECT social_insurance_number FROM insurance.insurance_records WHERE citizen_id = ?`, [
-        richCitizen,
-      ])
+      await t
+        .db('insurance')
+        .raw(
+          `SELECT social_insurance_number FROM insurance.insurance_records WHERE citizen_id = ?`,
+          [richCitizen],
+        )
     ).rows[0];
-    expect(citizen.insurance?.socialInsuranceNumber ?? null).toEqual(record?.social_insurance_number ?? null);
+    expect(citizen.insurance?.socialInsuranceNumber ?? null).toEqual(
+      record?.social_insurance_number ?? null,
+    );
     if (citizen.insurance) expect(citizen.insurance.source.database).toBe('INSURANCE');
   });
 
@@ -112,7 +125,15 @@ describe('one citizen across the national databases', () => {
       )
     ).rows[0];
     const { body } = await t.graphql<{
-      citizen: { permanentAddress: { street: string; commune: { code: string; level: string }; province: { level: string }; text: string; legacy: { text: string; district: string } | null } };
+      citizen: {
+        permanentAddress: {
+          street: string;
+          commune: { code: string; level: string };
+          province: { level: string };
+          text: string;
+          legacy: { text: string; district: string } | null;
+        };
+      };
     }>(
       `query ($id: ID!) { citizen(id: $id) { permanentAddress { street commune { code level } province { level } text legacy { text district } } } }`,
       { id: row.id },
@@ -124,9 +145,11 @@ describe('one citizen across the national databases', () => {
     expect(address.province.level).toBe('PROVINCE');
     expect(address.text.startsWith(row.permanent_street)).toBe(true);
     const legacy = (
-      await t.db('reference').raw(`SELECT name, parent_code FROM reference.legacy_units WHERE code = ?`, [
-        row.permanent_legacy_commune_code,
-      ])
+      await t
+        .db('reference')
+        .raw(`SELECT name, parent_code FROM reference.legacy_units WHERE code = ?`, [
+          row.permanent_legacy_commune_code,
+        ])
     ).rows[0];
     expect(address.legacy?.text).toContain(legacy.name);
     expect(address.legacy?.district).not.toBe('');
@@ -148,7 +171,13 @@ describe('batching', () => {
     });
     expect(body.errors).toBeUndefined();
     expect(body.data!.citizens.map((c) => c.id)).toEqual(citizenIds);
-    expect(calls).toEqual({ population: 1, enterprise: 1, land: 1, insurance: 1, civil_service: 1 });
+    expect(calls).toEqual({
+      population: 1,
+      enterprise: 1,
+      land: 1,
+      insurance: 1,
+      civil_service: 1,
+    });
   });
 
   it('goes one level deeper with one more call per database, not one per item', async () => {
@@ -171,11 +200,19 @@ describe('batching', () => {
 describe('links in both directions', () => {
   it('from an enterprise to its representatives and their land', async () => {
     const row = (
-      await t.db('enterprise').raw(
-        `SELECT enterprise_code, citizen_id FROM enterprise.enterprise_people WHERE role = 'LEGAL_REPRESENTATIVE' ORDER BY enterprise_code LIMIT 1`,
-      )
+      await t
+        .db('enterprise')
+        .raw(
+          `SELECT enterprise_code, citizen_id FROM enterprise.enterprise_people WHERE role = 'LEGAL_REPRESENTATIVE' ORDER BY enterprise_code LIMIT 1`,
+        )
     ).rows[0];
-    const { body } = await t.graphql<{ enterprise: { code: string; status: string; representatives: { id: string; landRights: { parcel: { id: string } }[] }[] } }>(
+    const { body } = await t.graphql<{
+      enterprise: {
+        code: string;
+        status: string;
+        representatives: { id: string; landRights: { parcel: { id: string } }[] }[];
+      };
+    }>(
       `query ($code: ID!) { enterprise(code: $code) { code name status representatives { id landRights { parcel { id } } } source { database } } }`,
       { code: row.enterprise_code },
     );
@@ -185,15 +222,37 @@ describe('links in both directions', () => {
   });
 
   it('from a parcel to its holders, citizens or enterprises', async () => {
-    const row = (await t.db('land').raw(`SELECT parcel_id FROM land.holders ORDER BY holder_kind DESC, parcel_id LIMIT 1`)).rows[0];
-    const holders = (await t.db('land').raw(`SELECT holder_kind, holder_id FROM land.holders WHERE parcel_id = ?`, [row.parcel_id])).rows;
-    const { body } = await t.graphql<{ landParcel: { id: string; area: number; holders: ({ __typename: 'Citizen'; id: string } | { __typename: 'Enterprise'; code: string })[] } }>(
+    const row = (
+      await t
+        .db('land')
+        .raw(`SELECT parcel_id FROM land.holders ORDER BY holder_kind DESC, parcel_id LIMIT 1`)
+    ).rows[0];
+    const holders = (
+      await t
+        .db('land')
+        .raw(`SELECT holder_kind, holder_id FROM land.holders WHERE parcel_id = ?`, [row.parcel_id])
+    ).rows;
+    const { body } = await t.graphql<{
+      landParcel: {
+        id: string;
+        area: number;
+        holders: (
+          { __typename: 'Citizen'; id: string } | { __typename: 'Enterprise'; code: string }
+        )[];
+      };
+    }>(
       `query ($id: ID!) { landParcel(id: $id) { id area holders { __typename ... on Citizen { id } ... on Enterprise { code } } source { database } } }`,
       { id: row.parcel_id },
     );
     expect(body.errors).toBeUndefined();
-    const got = body.data!.landParcel.holders.map((h) => (h.__typename === 'Citizen' ? `CITIZEN:${h.id}` : `ENTERPRISE:${h.code}`));
-    expect(got.sort()).toEqual(holders.map((h: { holder_kind: string; holder_id: string }) => `${h.holder_kind}:${h.holder_id}`).sort());
+    const got = body.data!.landParcel.holders.map((h) =>
+      h.__typename === 'Citizen' ? `CITIZEN:${h.id}` : `ENTERPRISE:${h.code}`,
+    );
+    expect(got.sort()).toEqual(
+      holders
+        .map((h: { holder_kind: string; holder_id: string }) => `${h.holder_kind}:${h.holder_id}`)
+        .sort(),
+    );
   });
 
   it('from an insurance record to the citizen and each contribution to its employer', async () => {
@@ -203,23 +262,44 @@ describe('links in both directions', () => {
          JOIN insurance.contributions c ON c.social_insurance_number = r.social_insurance_number ORDER BY r.social_insurance_number LIMIT 1`,
       )
     ).rows[0];
-    const { body } = await t.graphql<{ insuranceRecord: { citizen: { id: string }; contributions: { employer: { code: string } | null }[] } }>(
+    const { body } = await t.graphql<{
+      insuranceRecord: {
+        citizen: { id: string };
+        contributions: { employer: { code: string } | null }[];
+      };
+    }>(
       `query ($n: ID!) { insuranceRecord(socialInsuranceNumber: $n) { socialInsuranceNumber citizen { id } contributions { employer { code } } healthInsuranceCards { number } } }`,
       { n: row.social_insurance_number },
     );
     expect(body.errors).toBeUndefined();
     expect(body.data!.insuranceRecord.citizen.id).toBe(row.citizen_id);
-    expect(body.data!.insuranceRecord.contributions.map((c) => c.employer?.code)).toContain(row.employer_code);
+    expect(body.data!.insuranceRecord.contributions.map((c) => c.employer?.code)).toContain(
+      row.employer_code,
+    );
   });
 
   it('from a civil servant to the citizen and agency', async () => {
-    const row = (await t.db('civil_service').raw(`SELECT code, citizen_id, agency_code FROM civil_service.civil_servants ORDER BY code LIMIT 1`)).rows[0];
-    const { body } = await t.graphql<{ civilServant: { citizen: { id: string; civilService: { code: string } }; agency: { code: string } } }>(
+    const row = (
+      await t
+        .db('civil_service')
+        .raw(
+          `SELECT code, citizen_id, agency_code FROM civil_service.civil_servants ORDER BY code LIMIT 1`,
+        )
+    ).rows[0];
+    const { body } = await t.graphql<{
+      civilServant: {
+        citizen: { id: string; civilService: { code: string } };
+        agency: { code: string };
+      };
+    }>(
       `query ($code: ID!) { civilServant(code: $code) { code position rank { code name } agency { code name } citizen { id civilService { code } } source { database } } }`,
       { code: row.code },
     );
     expect(body.errors).toBeUndefined();
-    expect(body.data!.civilServant.citizen).toEqual({ id: row.citizen_id, civilService: { code: row.code } });
+    expect(body.data!.civilServant.citizen).toEqual({
+      id: row.citizen_id,
+      civilService: { code: row.code },
+    });
     expect(body.data!.civilServant.agency.code).toBe(row.agency_code);
   });
 
@@ -230,7 +310,9 @@ describe('links in both directions', () => {
          AND NOT EXISTS (SELECT 1 FROM reference.units u WHERE u.code = l.code) ORDER BY l.code LIMIT 1`,
       )
     ).rows[0];
-    const { body } = await t.graphql<{ administrativeUnit: { code: string; predecessors: { code: string }[] } }>(
+    const { body } = await t.graphql<{
+      administrativeUnit: { code: string; predecessors: { code: string }[] };
+    }>(
       `query ($code: ID!) { administrativeUnit(code: $code) { code name level predecessors { code } } }`,
       { code: legacy.code },
     );
@@ -250,20 +332,27 @@ describe('bad input and unknown identifiers', () => {
   });
 
   it('answers null for a well-formed identifier that does not exist', async () => {
-    const { body } = await t.graphql(`{ citizen(id: "001099999999") { id } enterprise(code: "9999999999") { code } }`);
+    const { body } = await t.graphql(
+      `{ citizen(id: "001099999999") { id } enterprise(code: "9999999999") { code } }`,
+    );
     expect(body.errors).toBeUndefined();
     expect(body.data).toEqual({ citizen: null, enterprise: null });
   });
 
   it('keeps input order with null for unknown ids', async () => {
     const ids = [citizenIds[2], '001099999999', citizenIds[0]];
-    const { body } = await t.graphql<{ citizens: ({ id: string } | null)[] }>(`query ($ids: [ID!]!) { citizens(ids: $ids) { id } }`, { ids });
+    const { body } = await t.graphql<{ citizens: ({ id: string } | null)[] }>(
+      `query ($ids: [ID!]!) { citizens(ids: $ids) { id } }`,
+      { ids },
+    );
     expect(body.data!.citizens).toEqual([{ id: citizenIds[2] }, null, { id: citizenIds[0] }]);
   });
 
   it('refuses more than 100 ids', async () => {
     const ids = Array.from({ length: 101 }, (_, i) => `0010990${String(i).padStart(5, '0')}`);
-    const { body } = await t.graphql(`query ($ids: [ID!]!) { citizens(ids: $ids) { id } }`, { ids });
+    const { body } = await t.graphql(`query ($ids: [ID!]!) { citizens(ids: $ids) { id } }`, {
+      ids,
+    });
     expect(body.errors![0].extensions!.code).toBe('BAD_USER_INPUT');
     expect(body.errors![0].message).toMatch(/"ids".*at most 100/);
   });
@@ -301,7 +390,7 @@ describe('HTTP', () => {
   it('speaks application/graphql-response+json when asked', async () => {
     const response = await fetch(`${t.url}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...DEMO_PORTAL },
       body: JSON.stringify({ query: '{ __typename }' }),
     });
     expect(response.headers.get('content-type')).toMatch(/application\/graphql-response\+json/);
@@ -319,6 +408,7 @@ describe('HTTP', () => {
       insurance: 'up',
       civil_service: 'up',
       reference: 'up',
+      audit: 'up',
     });
   });
 

@@ -14,7 +14,10 @@ describe('a national database that does not answer', () => {
     stuck = http.createServer(() => undefined);
     await new Promise<void>((resolve) => stuck.listen(0, '127.0.0.1', resolve));
     const port = (stuck.address() as AddressInfo).port;
-    t = await startTestGateway({ insuranceServiceUrl: `http://127.0.0.1:${port}`, sourceTimeoutMs: 300 });
+    t = await startTestGateway({
+      insuranceServiceUrl: `http://127.0.0.1:${port}`,
+      sourceTimeoutMs: 300,
+    });
   });
 
   afterAll(async () => {
@@ -24,9 +27,14 @@ describe('a national database that does not answer', () => {
   });
 
   it('is SOURCE_UNAVAILABLE on its fields while the other sources answer', async () => {
-    const id = (await t.db('insurance').raw(`SELECT citizen_id FROM insurance.insurance_records ORDER BY citizen_id LIMIT 1`)).rows[0]
-      .citizen_id;
-    const { status, body } = await t.graphql<{ citizen: { id: string; fullName: string; insurance: null; enterprises: unknown[] } }>(
+    const id = (
+      await t
+        .db('insurance')
+        .raw(`SELECT citizen_id FROM insurance.insurance_records ORDER BY citizen_id LIMIT 1`)
+    ).rows[0].citizen_id;
+    const { status, body } = await t.graphql<{
+      citizen: { id: string; fullName: string; insurance: null; enterprises: unknown[] };
+    }>(
       `query ($id: ID!) { citizen(id: $id) { id fullName insurance { socialInsuranceNumber } enterprises { role } } }`,
       { id },
     );
@@ -60,9 +68,21 @@ describe('unexpected errors', () => {
       lines.push(JSON.stringify(obj));
     }) as never);
     const format = createErrorFormatter(logger);
-    const original = new Error('relation "population.citizens" does not exist at /srv/app/adapters/population.ts:12');
-    const wrapped = new GraphQLError(original.message, { originalError: original, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
-    const formatted = format({ message: original.message, path: ['citizen'], extensions: { code: 'INTERNAL_SERVER_ERROR', stacktrace: ['x'] } }, wrapped);
+    const original = new Error(
+      'relation "population.citizens" does not exist at /srv/app/adapters/population.ts:12',
+    );
+    const wrapped = new GraphQLError(original.message, {
+      originalError: original,
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    });
+    const formatted = format(
+      {
+        message: original.message,
+        path: ['citizen'],
+        extensions: { code: 'INTERNAL_SERVER_ERROR', stacktrace: ['x'] },
+      },
+      wrapped,
+    );
     expect(formatted.extensions!.code).toBe('INTERNAL_SERVER_ERROR');
     expect(formatted.message).not.toMatch(/relation|\/srv|population/);
     expect(formatted.extensions!.stacktrace).toBeUndefined();
@@ -75,22 +95,28 @@ describe('unexpected errors', () => {
 
   it('keep the contract codes of safe errors', () => {
     const format = createErrorFormatter(createLogger('silent'));
-    const error = new GraphQLError('Argument "id" must be ...', { extensions: { code: 'BAD_USER_INPUT' } });
-    expect(format({ message: error.message, extensions: { code: 'BAD_USER_INPUT' } }, error).extensions!.code).toBe('BAD_USER_INPUT');
+    const error = new GraphQLError('Argument "id" must be ...', {
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+    expect(
+      format({ message: error.message, extensions: { code: 'BAD_USER_INPUT' } }, error).extensions!
+        .code,
+    ).toBe('BAD_USER_INPUT');
   });
 });
 
 describe('shutdown', () => {
   it('finishes requests in flight, then refuses new connections', async () => {
     const t = await startTestGateway();
-    const ids = (await t.db('population').raw(`SELECT id FROM population.citizens ORDER BY id LIMIT 100`)).rows.map(
-      (row: { id: string }) => row.id,
-    );
+    const ids = (
+      await t.db('population').raw(`SELECT id FROM population.citizens ORDER BY id LIMIT 100`)
+    ).rows.map((row: { id: string }) => row.id);
+    const received = new Promise((resolve) => t.gateway.server.once('request', resolve));
     const inFlight = t.graphql<{ citizens: unknown[] }>(
       `query ($ids: [ID!]!) { citizens(ids: $ids) { id enterprises { role } landRights { share } insurance { status } } }`,
       { ids },
     );
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await received;
     const closed = t.close();
     const { status, body } = await inFlight;
     expect(status).toBe(200);

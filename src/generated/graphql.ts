@@ -8,6 +8,7 @@ import type { CivilServantRow, AgencyRow } from '../../adapters/civil-service';
 import type { UnitRow, LegacyUnitRow } from '../../adapters/reference';
 import type { AddressParent, LegacyAddressParent } from '../resolvers/address';
 import type { SourceParent } from '../resolvers/source';
+import type { ProcedureDefinition, FieldDefinition, DocumentDefinition, PrefillResult, PrefillFieldResult, DeclarationResult, DeclarationFieldResult } from '../procedures';
 import type { Context } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -25,6 +26,29 @@ export type Scalars = {
   DateTime: { input: Date | string; output: Date | string; }
   /** Any JSON value. */
   JSON: { input: unknown; output: unknown; }
+};
+
+/** Accesses of one client under one purpose over a period. */
+export type AccessStatistics = {
+  __typename?: 'AccessStatistics';
+  /** Client id. */
+  client: Scalars['String']['output'];
+  /** Requests refused entirely. */
+  denied: Scalars['Int']['output'];
+  /** Field coordinates refused, summed over the requests. */
+  deniedFields: Scalars['Int']['output'];
+  /** Requests that failed. */
+  error: Scalars['Int']['output'];
+  /** Requests fully answered. */
+  ok: Scalars['Int']['output'];
+  /** Requests partly refused. */
+  partial: Scalars['Int']['output'];
+  /** Purpose code. */
+  purpose: Maybe<Scalars['String']['output']>;
+  /** Requests logged. */
+  total: Scalars['Int']['output'];
+  /** Requests with a missing or bad credential. */
+  unauthenticated: Scalars['Int']['output'];
 };
 
 /**
@@ -80,45 +104,152 @@ export type AdministrativeUnit = {
 export type Agency = {
   __typename?: 'Agency';
   /** Agency code. */
-  code: Scalars['ID']['output'];
+  code: Maybe<Scalars['ID']['output']>;
   /** CENTRAL, PROVINCE or COMMUNE. */
-  level: Scalars['String']['output'];
+  level: Maybe<Scalars['String']['output']>;
   /** Name. */
-  name: Scalars['String']['output'];
+  name: Maybe<Scalars['String']['output']>;
   /** The province, for provincial and commune agencies. */
   province: Maybe<AdministrativeUnit>;
   /** Provenance of the record. */
-  source: Source;
+  source: Maybe<Source>;
 };
+
+/** The result of recomputing the access log's hash chain and checking its signed checkpoints. */
+export type AuditChainReport = {
+  __typename?: 'AuditChainReport';
+  /** Signed checkpoints compared with the chain. */
+  checkedCheckpoints: Scalars['Int']['output'];
+  /** Entries whose hash was recomputed. */
+  checkedEntries: Scalars['Int']['output'];
+  /** Request id of that entry, when it still exists. */
+  firstBrokenRequestId: Maybe<Scalars['ID']['output']>;
+  /** Position of the first entry that is not what was logged, or where one is missing. */
+  firstBrokenSeq: Maybe<Scalars['ID']['output']>;
+  /** One sentence naming the entry and what is wrong. */
+  message: Scalars['String']['output'];
+  /** True when no entry was changed, removed or inserted and every checkpoint signature holds. */
+  ok: Scalars['Boolean']['output'];
+  /** CHANGED, REMOVED, INSERTED, TRUNCATED or BAD_SIGNATURE. */
+  problem: Maybe<Scalars['String']['output']>;
+};
+
+/** A page of the access log, newest first. */
+export type AuditConnection = {
+  __typename?: 'AuditConnection';
+  /** The entries of this page. */
+  edges: Array<AuditEdge>;
+  /** Whether there is more. */
+  pageInfo: PageInfo;
+};
+
+/** One entry of a page of the access log. */
+export type AuditEdge = {
+  __typename?: 'AuditEdge';
+  /** Opaque cursor of this entry. */
+  cursor: Scalars['String']['output'];
+  /** The entry. */
+  node: AuditEntry;
+};
+
+/**
+ * One entry of the access log (nhật ký truy cập): who read which records, which fields, for what
+ * purpose, and what was refused. It holds identifiers and field coordinates, never the data.
+ * Entries form a hash chain, so a changed, removed or inserted entry is detected.
+ */
+export type AuditEntry = {
+  __typename?: 'AuditEntry';
+  /** The official or citizen on whose behalf the client asked (X-Actor); hidden from citizens where the purpose requires it. */
+  actor: Maybe<Scalars['String']['output']>;
+  /** When the request was received. */
+  at: Scalars['DateTime']['output'];
+  /** The dossier number (X-Case-Id). */
+  caseId: Maybe<Scalars['String']['output']>;
+  /** The client system that asked, or `citizen:<id>` for a citizen reading their own data. */
+  client: Scalars['String']['output'];
+  /** Field coordinates refused, `Type.field`. */
+  denied: Array<Scalars['String']['output']>;
+  /** How long the request took, in milliseconds. */
+  durationMs: Scalars['Int']['output'];
+  /** Field coordinates returned, `Type.field`. */
+  fields: Array<Scalars['String']['output']>;
+  /** SHA-256 over the entry and the previous hash. */
+  hash: Scalars['String']['output'];
+  /** The GraphQL operation name, or the root fields called. */
+  operation: Maybe<Scalars['String']['output']>;
+  /** What happened. */
+  outcome: AuditOutcome;
+  /** Hash of the entry before it in the chain. */
+  previousHash: Scalars['String']['output'];
+  /** Why the data was read (X-Purpose): a procedure or legal-basis code. */
+  purpose: Maybe<Scalars['String']['output']>;
+  /** The request id (X-Request-Id). */
+  requestId: Scalars['ID']['output'];
+  /** Position in the chain. */
+  seq: Scalars['ID']['output'];
+  /** Identifiers of the records returned: citizen ids, enterprise codes, parcel ids, ... */
+  subjects: Array<Scalars['String']['output']>;
+};
+
+/** Filters of the access log; every one given must match. */
+export type AuditFilter = {
+  /** Dossier number. */
+  caseId?: InputMaybe<Scalars['String']['input']>;
+  /** Client id. */
+  client?: InputMaybe<Scalars['String']['input']>;
+  /** From this instant, inclusive. */
+  from?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Outcome. */
+  outcome?: InputMaybe<AuditOutcome>;
+  /** Purpose code. */
+  purpose?: InputMaybe<Scalars['String']['input']>;
+  /** A record identifier among the entry's subjects (citizen id, enterprise code, ...). */
+  subjectId?: InputMaybe<Scalars['String']['input']>;
+  /** Until this instant, exclusive. */
+  to?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+/** What happened to a request, as the access log records it. */
+export type AuditOutcome =
+  /** Everything asked for was refused. */
+  | 'DENIED'
+  /** The request failed (a source did not answer, or an internal error). */
+  | 'ERROR'
+  /** Everything asked for was released. */
+  | 'OK'
+  /** Some fields were released and some refused. */
+  | 'PARTIAL'
+  /** The credential was missing, unknown or expired. */
+  | 'UNAUTHENTICATED';
 
 /** A dependent unit of an enterprise: branch, representative office or business location. */
 export type Branch = {
   __typename?: 'Branch';
   /** Address of the unit. */
-  address: Address;
+  address: Maybe<Address>;
   /** Code of the dependent unit: the enterprise code, `-`, and 3 digits. */
-  code: Scalars['ID']['output'];
+  code: Maybe<Scalars['ID']['output']>;
   /** The enterprise it belongs to. */
-  enterprise: Enterprise;
+  enterprise: Maybe<Enterprise>;
   /** BRANCH, REPRESENTATIVE_OFFICE or BUSINESS_LOCATION. */
-  kind: Scalars['String']['output'];
+  kind: Maybe<Scalars['String']['output']>;
   /** Name of the unit. */
-  name: Scalars['String']['output'];
+  name: Maybe<Scalars['String']['output']>;
   /** Provenance of the record. */
-  source: Source;
+  source: Maybe<Source>;
   /** Status of the unit. */
-  status: EnterpriseStatus;
+  status: Maybe<EnterpriseStatus>;
 };
 
 /** A business line (ngành, nghề kinh doanh) from the Vietnam Standard Industrial Classification. */
 export type BusinessLine = {
   __typename?: 'BusinessLine';
   /** VSIC 2018 code, 4 digits. */
-  code: Scalars['ID']['output'];
+  code: Maybe<Scalars['ID']['output']>;
   /** Whether it is the main business line (ngành chính). */
-  isMain: Scalars['Boolean']['output'];
+  isMain: Maybe<Scalars['Boolean']['output']>;
   /** Name of the industry. */
-  name: Scalars['String']['output'];
+  name: Maybe<Scalars['String']['output']>;
 };
 
 /**
@@ -130,51 +261,51 @@ export type Citizen = {
   /** Place of birth registration (nơi đăng ký khai sinh), the current province. */
   birthRegistrationProvince: Maybe<AdministrativeUnit>;
   /** Children (con) recorded with this person as father or mother. */
-  children: Array<Citizen>;
+  children: Maybe<Array<Citizen>>;
   /** Civil-service record (civil servants database), if the person is a civil servant or public employee. */
   civilService: Maybe<CivilServant>;
   /** Date of birth (ngày, tháng, năm sinh). */
-  dateOfBirth: Scalars['Date']['output'];
+  dateOfBirth: Maybe<Scalars['Date']['output']>;
   /** Date of death, if recorded. */
   dateOfDeath: Maybe<Scalars['Date']['output']>;
   /** Enterprises in which the person is legal representative, owner, member or shareholder (enterprise database). */
-  enterprises: Array<EnterpriseRole>;
+  enterprises: Maybe<Array<EnterpriseRole>>;
   /** Ethnic group (dân tộc). */
-  ethnicity: Scalars['String']['output'];
+  ethnicity: Maybe<Scalars['String']['output']>;
   /** Father (cha), when recorded. */
   father: Maybe<Citizen>;
   /** Full name with diacritics (họ, chữ đệm và tên khai sinh). */
-  fullName: Scalars['String']['output'];
+  fullName: Maybe<Scalars['String']['output']>;
   /** Home town (quê quán), the current commune. */
   hometown: Maybe<AdministrativeUnit>;
   /** The household the person belongs to (hộ gia đình). */
   household: Maybe<Household>;
   /** Relation to the head of household (quan hệ với chủ hộ): HEAD, SPOUSE, CHILD, PARENT or OTHER. */
-  householdRelation: Scalars['String']['output'];
+  householdRelation: Maybe<Scalars['String']['output']>;
   /** Personal identification number (số định danh cá nhân): province of birth registration, century and sex, birth year, 6 digits. */
-  id: Scalars['ID']['output'];
+  id: Maybe<Scalars['ID']['output']>;
   /** The identity card (thẻ căn cước) issued to the person, if any. */
   identityCard: Maybe<IdentityCard>;
   /** Social and health insurance record (insurance database), if any. */
   insurance: Maybe<InsuranceRecord>;
   /** Land-use rights the person holds (land database). */
-  landRights: Array<LandRight>;
+  landRights: Maybe<Array<LandRight>>;
   /** Marital status (tình trạng hôn nhân). */
-  maritalStatus: MaritalStatus;
+  maritalStatus: Maybe<MaritalStatus>;
   /** Mother (mẹ), when recorded. */
   mother: Maybe<Citizen>;
   /** Nationality (quốc tịch), ISO 3166 alpha-2. */
-  nationality: Scalars['String']['output'];
+  nationality: Maybe<Scalars['String']['output']>;
   /** Permanent residence (nơi thường trú). */
-  permanentAddress: Address;
+  permanentAddress: Maybe<Address>;
   /** Date the permanent residence was registered. */
-  permanentResidenceSince: Scalars['Date']['output'];
+  permanentResidenceSince: Maybe<Scalars['Date']['output']>;
   /** Religion (tôn giáo); `Không` for none. */
-  religion: Scalars['String']['output'];
+  religion: Maybe<Scalars['String']['output']>;
   /** Sex (giới tính). */
-  sex: Sex;
+  sex: Maybe<Sex>;
   /** Provenance of the record. */
-  source: Source;
+  source: Maybe<Source>;
   /** Spouse (vợ/chồng), when married. */
   spouse: Maybe<Citizen>;
   /** Temporary residence (nơi tạm trú), if any. */
@@ -188,38 +319,60 @@ export type Citizen = {
 export type CivilServant = {
   __typename?: 'CivilServant';
   /** The agency employing the person (cơ quan, đơn vị). */
-  agency: Agency;
+  agency: Maybe<Agency>;
   /** The person. */
   citizen: Maybe<Citizen>;
   /** Civil servant code: `CC` and 8 digits. */
-  code: Scalars['ID']['output'];
+  code: Maybe<Scalars['ID']['output']>;
   /** CIVIL_SERVANT (công chức) or PUBLIC_EMPLOYEE (viên chức). */
-  employment: Scalars['String']['output'];
+  employment: Maybe<Scalars['String']['output']>;
   /** Position (chức vụ), e.g. Trưởng phòng. */
-  position: Scalars['String']['output'];
+  position: Maybe<Scalars['String']['output']>;
   /** Rank (ngạch). */
-  rank: CivilServiceRank;
+  rank: Maybe<CivilServiceRank>;
   /** Salary coefficient (hệ số lương). */
-  salaryCoefficient: Scalars['Float']['output'];
+  salaryCoefficient: Maybe<Scalars['Float']['output']>;
   /** Salary grade within the rank (bậc lương). */
-  salaryGrade: Scalars['Int']['output'];
+  salaryGrade: Maybe<Scalars['Int']['output']>;
   /** Provenance of the record. */
-  source: Source;
+  source: Maybe<Source>;
   /** Date of recruitment (ngày tuyển dụng). */
-  startedOn: Scalars['Date']['output'];
+  startedOn: Maybe<Scalars['Date']['output']>;
   /** SERVING, RETIRED or SUSPENDED. */
-  status: Scalars['String']['output'];
+  status: Maybe<Scalars['String']['output']>;
 };
 
 /** A civil-service rank (ngạch công chức). */
 export type CivilServiceRank = {
   __typename?: 'CivilServiceRank';
   /** Category (loại): A3, A2, A1, A0, B or C. */
-  category: Scalars['String']['output'];
+  category: Maybe<Scalars['String']['output']>;
   /** Rank code (mã ngạch), e.g. 01.003. */
-  code: Scalars['ID']['output'];
+  code: Maybe<Scalars['ID']['output']>;
   /** Name, e.g. Chuyên viên. */
-  name: Scalars['String']['output'];
+  name: Maybe<Scalars['String']['output']>;
+};
+
+/**
+ * A citizen's consent (sự đồng ý) that one client may read these fields of their data for one
+ * purpose, until a date or until revoked.
+ */
+export type Consent = {
+  __typename?: 'Consent';
+  /** The client allowed to read. */
+  client: Scalars['String']['output'];
+  /** Field coordinates it may read, `Type.field`. */
+  fields: Array<Scalars['String']['output']>;
+  /** When the citizen granted it. */
+  grantedAt: Scalars['DateTime']['output'];
+  /** Consent id. */
+  id: Scalars['ID']['output'];
+  /** The purpose it may read for. */
+  purpose: Scalars['String']['output'];
+  /** When the citizen revoked it, if they did. */
+  revokedAt: Maybe<Scalars['DateTime']['output']>;
+  /** When it lapses; null for no end date. */
+  until: Maybe<Scalars['DateTime']['output']>;
 };
 
 /** A period of contributions with one employer (quá trình đóng BHXH). */
@@ -228,19 +381,85 @@ export type Contribution = {
   /** The employer (đơn vị sử dụng lao động), a registered enterprise. */
   employer: Maybe<Enterprise>;
   /** Enterprise code of the employer. */
-  employerCode: Scalars['ID']['output'];
+  employerCode: Maybe<Scalars['ID']['output']>;
   /** First month of the period. */
-  fromMonth: Scalars['Date']['output'];
+  fromMonth: Maybe<Scalars['Date']['output']>;
   /** Monthly salary on which contributions are based, in VND (mức lương đóng). */
-  monthlySalary: Scalars['Float']['output'];
+  monthlySalary: Maybe<Scalars['Float']['output']>;
   /** Months in the period up to today. */
-  months: Scalars['Int']['output'];
+  months: Maybe<Scalars['Int']['output']>;
   /** COMPULSORY (bắt buộc) or VOLUNTARY (tự nguyện). */
-  scheme: Scalars['String']['output'];
+  scheme: Maybe<Scalars['String']['output']>;
   /** Provenance of the record. */
-  source: Source;
+  source: Maybe<Source>;
   /** Last month of the period; null while contributions continue. */
   toMonth: Maybe<Scalars['Date']['output']>;
+};
+
+/**
+ * What a person typed, compared field by field with the national record. Names and addresses
+ * compare ignoring case, surrounding and repeated spaces, and composed versus decomposed
+ * diacritics, but not the diacritics themselves (`Nguyễn` is not `Nguyen`); dates are accepted as
+ * `dd/mm/yyyy`, `d/m/yyyy`, `dd-mm-yyyy` or `yyyy-mm-dd`.
+ */
+export type DeclarationCheck = {
+  __typename?: 'DeclarationCheck';
+  /** True when every submitted field is a MATCH. */
+  allMatch: Scalars['Boolean']['output'];
+  /** One entry per submitted key, in the order submitted. */
+  fields: Array<DeclarationFieldCheck>;
+  /** The procedure. */
+  procedure: Procedure;
+  /** The subject: a personal identification number or an enterprise code. */
+  subjectId: Scalars['ID']['output'];
+};
+
+/** One declared field compared with the national record. */
+export type DeclarationFieldCheck = {
+  __typename?: 'DeclarationFieldCheck';
+  /** The value as submitted. */
+  declaredValue: Maybe<Scalars['JSON']['output']>;
+  /** Key of the field. */
+  key: Scalars['ID']['output'];
+  /** Label in Vietnamese. */
+  label: Scalars['String']['output'];
+  /**
+   * The national value, in the form of `PrefillField.value`: given with MATCH and MISMATCH, null
+   * with UNKNOWN.
+   */
+  nationalValue: Maybe<Scalars['JSON']['output']>;
+  /** Why the status is UNKNOWN, or why a value did not compare (e.g. not a date); null otherwise. */
+  reason: Maybe<Scalars['String']['output']>;
+  /** Provenance of the national value; null with UNKNOWN. */
+  source: Maybe<Source>;
+  /** MATCH, MISMATCH or UNKNOWN. */
+  status: DeclarationStatus;
+};
+
+/** How a declared value compares with the national record. */
+export type DeclarationStatus =
+  /** The declared value is the one the national database holds. */
+  | 'MATCH'
+  /** The declared value differs from the national record, which `nationalValue` gives. */
+  | 'MISMATCH'
+  /** There is no national value to compare with (not held, none recorded, or the source did not answer). */
+  | 'UNKNOWN';
+
+/** A document component (thành phần hồ sơ) of a procedure's dossier. */
+export type DocumentComponent = {
+  __typename?: 'DocumentComponent';
+  /**
+   * The fields whose national data replaces this component: when all of them are available for a
+   * subject, the applicant need not submit it. Empty when only the document itself will do (a
+   * signed contract, a medical certificate, the application form).
+   */
+  fields: Array<ProcedureField>;
+  /** Name in Vietnamese, e.g. `Bản sao Căn cước`. */
+  name: Scalars['String']['output'];
+  /** Name in English. */
+  nameEn: Scalars['String']['output'];
+  /** True when national data can replace this component (it lists at least one field). */
+  replaceable: Scalars['Boolean']['output'];
 };
 
 /**
@@ -250,39 +469,39 @@ export type Contribution = {
 export type Enterprise = {
   __typename?: 'Enterprise';
   /** Branches, representative offices and business locations (chi nhánh, văn phòng đại diện, địa điểm kinh doanh). */
-  branches: Array<Branch>;
+  branches: Maybe<Array<Branch>>;
   /** Business lines (ngành, nghề kinh doanh), VSIC codes. */
-  businessLines: Array<BusinessLine>;
+  businessLines: Maybe<Array<BusinessLine>>;
   /** Charter capital in VND (vốn điều lệ). */
-  charterCapital: Scalars['Float']['output'];
+  charterCapital: Maybe<Scalars['Float']['output']>;
   /** Enterprise code (mã số doanh nghiệp), 10 digits; also the tax code. */
-  code: Scalars['ID']['output'];
+  code: Maybe<Scalars['ID']['output']>;
   /** E-mail, if registered. */
   email: Maybe<Scalars['String']['output']>;
   /** Name in a foreign language (tên bằng tiếng nước ngoài), if registered. */
   foreignName: Maybe<Scalars['String']['output']>;
   /** Date of first registration (ngày đăng ký lần đầu). */
-  foundedOn: Scalars['Date']['output'];
+  foundedOn: Maybe<Scalars['Date']['output']>;
   /** Head office (trụ sở chính). */
-  headOffice: Address;
+  headOffice: Maybe<Address>;
   /** Land-use rights the enterprise holds (land database). */
-  landRights: Array<LandRight>;
+  landRights: Maybe<Array<LandRight>>;
   /** Name in Vietnamese (tên doanh nghiệp). */
-  name: Scalars['String']['output'];
+  name: Maybe<Scalars['String']['output']>;
   /** Everyone registered with a role: representatives, owners, members, shareholders. */
-  people: Array<EnterpriseRole>;
+  people: Maybe<Array<EnterpriseRole>>;
   /** Telephone, if registered. */
   phone: Maybe<Scalars['String']['output']>;
   /** Legal representatives (người đại diện theo pháp luật), as citizens. */
-  representatives: Array<Citizen>;
+  representatives: Maybe<Array<Citizen>>;
   /** Abbreviated name (tên viết tắt), if registered. */
   shortName: Maybe<Scalars['String']['output']>;
   /** Provenance of the record. */
-  source: Source;
+  source: Maybe<Source>;
   /** Legal status (tình trạng pháp lý). */
-  status: EnterpriseStatus;
+  status: Maybe<EnterpriseStatus>;
   /** Type of enterprise (loại hình doanh nghiệp). */
-  type: EnterpriseType;
+  type: Maybe<EnterpriseType>;
 };
 
 /** A person's role in an enterprise, linking the population and enterprise databases. */
@@ -293,11 +512,11 @@ export type EnterpriseRole = {
   /** The person. */
   citizen: Maybe<Citizen>;
   /** The enterprise. */
-  enterprise: Enterprise;
+  enterprise: Maybe<Enterprise>;
   /** The role. */
-  role: EnterpriseRoleKind;
+  role: Maybe<EnterpriseRoleKind>;
   /** Since when the person holds the role. */
-  since: Scalars['Date']['output'];
+  since: Maybe<Scalars['Date']['output']>;
   /** Title of a legal representative (chức danh), e.g. Giám đốc. */
   title: Maybe<Scalars['String']['output']>;
 };
@@ -330,45 +549,45 @@ export type EnterpriseStatus =
 export type EnterpriseType = {
   __typename?: 'EnterpriseType';
   /** Short code, e.g. TNHH1, TNHH2, CP, DNTN, HD. */
-  code: Scalars['ID']['output'];
+  code: Maybe<Scalars['ID']['output']>;
   /** Name, e.g. `Công ty trách nhiệm hữu hạn một thành viên`. */
-  name: Scalars['String']['output'];
+  name: Maybe<Scalars['String']['output']>;
 };
 
 /** A health insurance card (thẻ bảo hiểm y tế). */
 export type HealthInsuranceCard = {
   __typename?: 'HealthInsuranceCard';
   /** Beneficiary group (mã đối tượng), 2 letters. */
-  beneficiaryGroup: Scalars['String']['output'];
+  beneficiaryGroup: Maybe<Scalars['String']['output']>;
   /** Benefit level (mức hưởng), 1 to 5. */
-  benefitLevel: Scalars['Int']['output'];
+  benefitLevel: Maybe<Scalars['Int']['output']>;
   /** Card number, 15 characters: beneficiary group, benefit level, province, social insurance number. */
-  number: Scalars['ID']['output'];
+  number: Maybe<Scalars['ID']['output']>;
   /** Province code on the card. */
-  provinceCode: Scalars['String']['output'];
+  provinceCode: Maybe<Scalars['String']['output']>;
   /** Registered primary care facility (nơi đăng ký khám chữa bệnh ban đầu). */
-  registeredFacility: Scalars['String']['output'];
+  registeredFacility: Maybe<Scalars['String']['output']>;
   /** Provenance of the record. */
-  source: Source;
+  source: Maybe<Source>;
   /** Valid from (giá trị sử dụng từ). */
-  validFrom: Scalars['Date']['output'];
+  validFrom: Maybe<Scalars['Date']['output']>;
   /** Valid to. */
-  validTo: Scalars['Date']['output'];
+  validTo: Maybe<Scalars['Date']['output']>;
 };
 
 /** A household (hộ gia đình) with its registered address, as kept in the population database. */
 export type Household = {
   __typename?: 'Household';
   /** Address of the household. */
-  address: Address;
+  address: Maybe<Address>;
   /** Head of household (chủ hộ). */
   head: Maybe<Citizen>;
   /** Household number (mã hộ). */
-  id: Scalars['ID']['output'];
+  id: Maybe<Scalars['ID']['output']>;
   /** Members of the household, head included. */
-  members: Array<Citizen>;
+  members: Maybe<Array<Citizen>>;
   /** Provenance of the record. */
-  source: Source;
+  source: Maybe<Source>;
 };
 
 /** An identity card (thẻ căn cước / căn cước công dân); its number is the personal identification number. */
@@ -377,13 +596,13 @@ export type IdentityCard = {
   /** Expiry date (có giá trị đến); null when it does not expire. */
   expiresOn: Maybe<Scalars['Date']['output']>;
   /** Issuing authority (nơi cấp). */
-  issuedBy: Scalars['String']['output'];
+  issuedBy: Maybe<Scalars['String']['output']>;
   /** Date of issue (ngày cấp). */
-  issuedOn: Scalars['Date']['output'];
+  issuedOn: Maybe<Scalars['Date']['output']>;
   /** Card number, equal to the personal identification number. */
-  number: Scalars['ID']['output'];
+  number: Maybe<Scalars['ID']['output']>;
   /** Provenance of the record. */
-  source: Source;
+  source: Maybe<Source>;
 };
 
 /**
@@ -395,34 +614,34 @@ export type InsuranceRecord = {
   /** The insured person. */
   citizen: Maybe<Citizen>;
   /** Total months of contributions (tổng thời gian đóng). */
-  contributionMonths: Scalars['Int']['output'];
+  contributionMonths: Maybe<Scalars['Int']['output']>;
   /** Contribution periods (quá trình đóng bảo hiểm xã hội), oldest first. */
-  contributions: Array<Contribution>;
+  contributions: Maybe<Array<Contribution>>;
   /** Health insurance cards (thẻ bảo hiểm y tế), newest first. */
-  healthInsuranceCards: Array<HealthInsuranceCard>;
+  healthInsuranceCards: Maybe<Array<HealthInsuranceCard>>;
   /** Date of first registration. */
-  registeredOn: Scalars['Date']['output'];
+  registeredOn: Maybe<Scalars['Date']['output']>;
   /** Social insurance number (mã số bảo hiểm xã hội), 10 digits. */
-  socialInsuranceNumber: Scalars['ID']['output'];
+  socialInsuranceNumber: Maybe<Scalars['ID']['output']>;
   /** Provenance of the record. */
-  source: Source;
+  source: Maybe<Source>;
   /** CONTRIBUTING, PAUSED, RETIRED or CLOSED. */
-  status: Scalars['String']['output'];
+  status: Maybe<Scalars['String']['output']>;
 };
 
 /** A land-use right certificate (giấy chứng nhận quyền sử dụng đất, quyền sở hữu tài sản gắn liền với đất). */
 export type LandCertificate = {
   __typename?: 'LandCertificate';
   /** Entry in the certificate book (số vào sổ cấp GCN). */
-  bookEntry: Scalars['String']['output'];
+  bookEntry: Maybe<Scalars['String']['output']>;
   /** Issuing authority. */
-  issuedBy: Scalars['String']['output'];
+  issuedBy: Maybe<Scalars['String']['output']>;
   /** Date of issue. */
-  issuedOn: Scalars['Date']['output'];
+  issuedOn: Maybe<Scalars['Date']['output']>;
   /** Serial number (số phát hành), e.g. `DA 123456`. */
-  serial: Scalars['ID']['output'];
+  serial: Maybe<Scalars['ID']['output']>;
   /** Provenance of the record. */
-  source: Source;
+  source: Maybe<Source>;
 };
 
 /** Who may hold a land-use right: a citizen or an enterprise (người sử dụng đất). */
@@ -435,31 +654,31 @@ export type LandHolder = Citizen | Enterprise;
 export type LandParcel = {
   __typename?: 'LandParcel';
   /** Address of the parcel. */
-  address: Address;
+  address: Maybe<Address>;
   /** Area in square metres (diện tích). */
-  area: Scalars['Float']['output'];
+  area: Maybe<Scalars['Float']['output']>;
   /** Land-use right certificates issued for the parcel (giấy chứng nhận quyền sử dụng đất). */
-  certificates: Array<LandCertificate>;
+  certificates: Maybe<Array<LandCertificate>>;
   /** The commune where the parcel lies. */
   commune: Maybe<AdministrativeUnit>;
   /** The citizens and enterprises holding rights on the parcel. */
-  holders: Array<LandHolder>;
+  holders: Maybe<Array<LandHolder>>;
   /** Parcel id: commune code, map sheet number and parcel number, e.g. `00004-12-345`. */
-  id: Scalars['ID']['output'];
+  id: Maybe<Scalars['ID']['output']>;
   /** Land-use purpose code (mục đích sử dụng), e.g. ODT (urban residential), LUC (rice land). */
-  landUseCode: Scalars['String']['output'];
+  landUseCode: Maybe<Scalars['String']['output']>;
   /** Map sheet number (tờ bản đồ số). */
-  mapSheet: Scalars['Int']['output'];
+  mapSheet: Maybe<Scalars['Int']['output']>;
   /** Registered mortgages (đăng ký thế chấp), current and released. */
-  mortgages: Array<Mortgage>;
+  mortgages: Maybe<Array<Mortgage>>;
   /** Parcel number on the sheet (thửa đất số). */
-  parcelNumber: Scalars['Int']['output'];
+  parcelNumber: Maybe<Scalars['Int']['output']>;
   /** The rights on the parcel, with shares and certificates. */
-  rights: Array<LandRight>;
+  rights: Maybe<Array<LandRight>>;
   /** Provenance of the record. */
-  source: Source;
+  source: Maybe<Source>;
   /** LONG_TERM (lâu dài) or LIMITED (có thời hạn). */
-  useTerm: Scalars['String']['output'];
+  useTerm: Maybe<Scalars['String']['output']>;
   /** End of the use term, for LIMITED. */
   useUntil: Maybe<Scalars['Date']['output']>;
 };
@@ -468,21 +687,21 @@ export type LandParcel = {
 export type LandRight = {
   __typename?: 'LandRight';
   /** Serial of the certificate recording the right. */
-  certificateSerial: Scalars['String']['output'];
+  certificateSerial: Maybe<Scalars['String']['output']>;
   /** The citizen or enterprise holding the right. */
   holder: Maybe<LandHolder>;
   /** Identifier of the holder: a citizen id or an enterprise code. */
-  holderId: Scalars['ID']['output'];
+  holderId: Maybe<Scalars['ID']['output']>;
   /** CITIZEN or ENTERPRISE. */
-  holderKind: Scalars['String']['output'];
+  holderKind: Maybe<Scalars['String']['output']>;
   /** The parcel. */
-  parcel: LandParcel;
+  parcel: Maybe<LandParcel>;
   /** Share of the right in percent (jointly held land has several holders). */
-  share: Scalars['Float']['output'];
+  share: Maybe<Scalars['Float']['output']>;
   /** Since when the right is held. */
-  since: Scalars['Date']['output'];
+  since: Maybe<Scalars['Date']['output']>;
   /** Provenance of the record. */
-  source: Source;
+  source: Maybe<Source>;
 };
 
 /** An address in the administrative units in force before 1 July 2025. */
@@ -511,6 +730,17 @@ export type LegacyAdministrativeUnit = {
   validUntil: Scalars['Date']['output'];
 };
 
+/** A law, decree or circular (văn bản quy phạm pháp luật) that a procedure rests on. */
+export type LegalReference = {
+  __typename?: 'LegalReference';
+  /** Number, e.g. `60/2014/QH13`, where the catalogue records it. */
+  number: Maybe<Scalars['String']['output']>;
+  /** The articles concerned, e.g. `Điều 16`, where the catalogue records them. */
+  provisions: Maybe<Scalars['String']['output']>;
+  /** Title, e.g. `Luật Hộ tịch`. */
+  title: Scalars['String']['output'];
+};
+
 /** Marital status (tình trạng hôn nhân). */
 export type MaritalStatus =
   /** Đã ly hôn. */
@@ -526,17 +756,38 @@ export type MaritalStatus =
 export type Mortgage = {
   __typename?: 'Mortgage';
   /** Registration number. */
-  id: Scalars['ID']['output'];
+  id: Maybe<Scalars['ID']['output']>;
   /** The mortgagee (bên nhận thế chấp), usually a bank. */
-  mortgagee: Scalars['String']['output'];
+  mortgagee: Maybe<Scalars['String']['output']>;
   /** Date of registration. */
-  registeredOn: Scalars['Date']['output'];
+  registeredOn: Maybe<Scalars['Date']['output']>;
   /** Date the mortgage was released (xóa đăng ký thế chấp), if it was. */
   releasedOn: Maybe<Scalars['Date']['output']>;
   /** Secured amount in VND. */
-  securedAmount: Scalars['Float']['output'];
+  securedAmount: Maybe<Scalars['Float']['output']>;
   /** Provenance of the record. */
-  source: Source;
+  source: Maybe<Source>;
+};
+
+export type Mutation = {
+  __typename?: 'Mutation';
+  /** Lets one client read these field coordinates for this purpose, until then (citizen identity token only). */
+  grantConsent: Consent;
+  /** Revokes a consent; it takes effect for the very next request (citizen identity token only). */
+  revokeConsent: Consent;
+};
+
+
+export type MutationGrantConsentArgs = {
+  client: Scalars['ID']['input'];
+  fields: Array<Scalars['String']['input']>;
+  purpose: Scalars['ID']['input'];
+  until?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+
+export type MutationRevokeConsentArgs = {
+  id: Scalars['ID']['input'];
 };
 
 /** The national databases behind this gateway (cơ sở dữ liệu quốc gia). */
@@ -554,19 +805,156 @@ export type NationalDatabase =
   /** Danh mục đơn vị hành chính: the catalogue of administrative units (General Statistics Office). */
   | 'REFERENCE';
 
+/** Paging information of a connection (Relay). */
+export type PageInfo = {
+  __typename?: 'PageInfo';
+  /** Cursor of the last entry of this page; pass it as `after` for the next page. */
+  endCursor: Maybe<Scalars['String']['output']>;
+  /** Whether more entries follow. */
+  hasNextPage: Scalars['Boolean']['output'];
+};
+
+/**
+ * The form of a procedure pre-filled from the national databases for one subject ("enter once"):
+ * each field with its value and where it came from, or why it has none, and which document
+ * components the data replaces.
+ */
+export type Prefill = {
+  __typename?: 'Prefill';
+  /** The fields of the form, in form order. */
+  fields: Array<PrefillField>;
+  /** The procedure. */
+  procedure: Procedure;
+  /** Components that need not be submitted: national data holds every field they list for this subject. */
+  replacedDocuments: Array<DocumentComponent>;
+  /** Components the applicant must still submit: not replaceable by data, or some of their fields are unavailable. */
+  stillRequiredDocuments: Array<DocumentComponent>;
+  /**
+   * True when the subject's record exists; false when no record has this id (every field is then
+   * unavailable); null when its national database did not answer.
+   */
+  subjectFound: Maybe<Scalars['Boolean']['output']>;
+  /** The subject: a personal identification number or an enterprise code. */
+  subjectId: Scalars['ID']['output'];
+};
+
+/** One pre-filled field. A value is never guessed: without national data the field is unavailable, with the reason. */
+export type PrefillField = {
+  __typename?: 'PrefillField';
+  /** False when there is no value: not held by any database, none recorded, or the source did not answer. */
+  available: Scalars['Boolean']['output'];
+  /** Key of the field. */
+  key: Scalars['ID']['output'];
+  /** Label in Vietnamese. */
+  label: Scalars['String']['output'];
+  /** Label in English. */
+  labelEn: Scalars['String']['output'];
+  /** True when the value is a list. */
+  multiple: Scalars['Boolean']['output'];
+  /** The path of the national data, as in `ProcedureField.path`; null when the applicant provides the field. */
+  path: Maybe<Scalars['String']['output']>;
+  /**
+   * Provenance: the national database and when the record holding the value last changed (for a
+   * list, the most recently changed record). Null when unavailable.
+   */
+  source: Maybe<Source>;
+  /** Why the field is unavailable, as a code; null when available. */
+  unavailableCause: Maybe<UnavailableCause>;
+  /** Why the field is unavailable, in words; null when available. */
+  unavailableReason: Maybe<Scalars['String']['output']>;
+  /**
+   * The value as the national database holds it, as text: a string, or for a `multiple` field a
+   * list of strings with one entry per record (null where that record has no value, so parallel
+   * list fields stay aligned). Dates are `YYYY-MM-DD`, enumerations their name (e.g. `FEMALE`),
+   * numbers in decimal. Null when unavailable.
+   */
+  value: Maybe<Scalars['JSON']['output']>;
+  /** True when the value was read from a national database: show it read-only, and re-check it at submission with `checkDeclaration`. */
+  verified: Scalars['Boolean']['output'];
+};
+
+/**
+ * An administrative procedure (thủ tục hành chính) from the catalogue kept in `procedures/`: what
+ * the form asks, which national data answers it, and which document components that data replaces.
+ */
+export type Procedure = {
+  __typename?: 'Procedure';
+  /** Stable catalogue code, e.g. `BIRTH_REGISTRATION`; also a valid `X-Purpose`. */
+  code: Scalars['ID']['output'];
+  /** The document components (thành phần hồ sơ) of the dossier. */
+  documents: Array<DocumentComponent>;
+  /** How many document components national data can replace when the subject's records hold every field they need. */
+  documentsReplaced: Scalars['Int']['output'];
+  /** How many document components the dossier has. */
+  documentsTotal: Scalars['Int']['output'];
+  /** The fields of the form, in form order. */
+  fields: Array<ProcedureField>;
+  /** The laws, decrees and circulars the procedure rests on. */
+  legalBasis: Array<LegalReference>;
+  /** Name in Vietnamese, e.g. `Đăng ký khai sinh`. */
+  name: Scalars['String']['output'];
+  /** Name in English, e.g. `Birth registration`. */
+  nameEn: Scalars['String']['output'];
+  /** Code of the procedure in the national database of administrative procedures (mã thủ tục), where known, e.g. `1.001193`. */
+  nationalCode: Maybe<Scalars['String']['output']>;
+  /**
+   * The field coordinates (`Type.field`) that `prefill` reads for this procedure, e.g.
+   * `Citizen.fullName`: what a client registered for it as a purpose must be allowed to read.
+   */
+  reads: Array<Scalars['String']['output']>;
+  /** Whether the subject of the procedure is a citizen or an enterprise. */
+  subjectKind: SubjectKind;
+  /** Who the subject is in this procedure, in Vietnamese, e.g. `Người đi đăng ký khai sinh (cha hoặc mẹ của trẻ)`. */
+  subjectRole: Scalars['String']['output'];
+  /** Who the subject is, in English. */
+  subjectRoleEn: Scalars['String']['output'];
+};
+
+/** One field of a procedure's form. */
+export type ProcedureField = {
+  __typename?: 'ProcedureField';
+  /** Key of the field, unique within the procedure, e.g. `fullName`; the keys of `checkDeclaration` values. */
+  key: Scalars['ID']['output'];
+  /** Label in Vietnamese, as the form prints it. */
+  label: Scalars['String']['output'];
+  /** Label in English. */
+  labelEn: Scalars['String']['output'];
+  /** True when the path crosses a list (e.g. `Citizen.landRights.parcel.id`): the value is then a list. */
+  multiple: Scalars['Boolean']['output'];
+  /**
+   * Where the national data for this field is found: a path into this schema starting at the
+   * subject type, e.g. `Citizen.permanentAddress.text`. Null for fields that no national database
+   * holds, which the applicant provides.
+   */
+  path: Maybe<Scalars['String']['output']>;
+};
+
 /**
  * One GraphQL schema over the national databases. A well-formed identifier that does not exist
- * gives `null`; a malformed one is a `BAD_USER_INPUT` error naming the argument.
+ * gives `null`; a malformed one is a `BAD_USER_INPUT` error naming the argument. Every field of a
+ * national database's record is nullable: a field outside the caller's policy is `null` with a
+ * `FORBIDDEN` (or `CONSENT_REQUIRED`) error at its path, and the rest of the answer stands.
  */
 export type Query = {
   __typename?: 'Query';
+  /** Accesses per client and purpose over a period, refusals included (auditor clients only). */
+  accessStatistics: Array<AccessStatistics>;
   /**
    * An administrative unit by its official code. A pre-2025 code (province, district or
    * commune) resolves to the current unit that replaced it.
    */
   administrativeUnit: Maybe<AdministrativeUnit>;
+  /** The access log, newest first (auditor clients only). */
+  auditLog: AuditConnection;
   /** A branch, representative office or business location by its code (10 digits, `-`, 3 digits). */
   branch: Maybe<Branch>;
+  /**
+   * Compares what a person typed with the national record. `values` is an object of field keys of
+   * the procedure to the values typed: a string (or number), or a list of them for a `multiple`
+   * field, which matches when it names the same entries in any order (one string matches when it is
+   * one of them). Only the submitted fields are read.
+   */
+  checkDeclaration: DeclarationCheck;
   /** A citizen by personal identification number (số định danh cá nhân, 12 digits). */
   citizen: Maybe<Citizen>;
   /** Up to 100 citizens, in the order of `ids`, `null` where none exists. */
@@ -584,12 +972,47 @@ export type Query = {
   insuranceRecord: Maybe<InsuranceRecord>;
   /** A land parcel by id: current commune code, map sheet and parcel number, joined by `-`. */
   landParcel: Maybe<LandParcel>;
+  /** The citizen holding the identity token, with their data (citizen identity token only). */
+  me: Maybe<Citizen>;
+  /** The consents the token holder has given (citizen identity token only). */
+  myConsents: Array<Consent>;
+  /** Who read the token holder's data, when and why, newest first (citizen identity token only). */
+  myDataAccesses: AuditConnection;
+  /**
+   * The form of a procedure pre-filled for a subject (a personal identification number for a
+   * CITIZEN procedure, an enterprise code for an ENTERPRISE one), read in one pass over the national
+   * databases with the caller's own rights.
+   */
+  prefill: Prefill;
+  /**
+   * One procedure by its catalogue code (e.g. `BIRTH_REGISTRATION`) or its national procedure code
+   * (e.g. `1.001193`). An unknown code is `BAD_USER_INPUT`, with valid codes in the message.
+   */
+  procedure: Maybe<Procedure>;
+  /** Every procedure in the catalogue, ordered by code. */
+  procedures: Array<Procedure>;
+  /** Recomputes the hash chain over a period and checks the signed checkpoints (auditor clients only). */
+  verifyAuditChain: AuditChainReport;
 };
 
 
 /**
  * One GraphQL schema over the national databases. A well-formed identifier that does not exist
- * gives `null`; a malformed one is a `BAD_USER_INPUT` error naming the argument.
+ * gives `null`; a malformed one is a `BAD_USER_INPUT` error naming the argument. Every field of a
+ * national database's record is nullable: a field outside the caller's policy is `null` with a
+ * `FORBIDDEN` (or `CONSENT_REQUIRED`) error at its path, and the rest of the answer stands.
+ */
+export type QueryAccessStatisticsArgs = {
+  from?: InputMaybe<Scalars['DateTime']['input']>;
+  to?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+
+/**
+ * One GraphQL schema over the national databases. A well-formed identifier that does not exist
+ * gives `null`; a malformed one is a `BAD_USER_INPUT` error naming the argument. Every field of a
+ * national database's record is nullable: a field outside the caller's policy is `null` with a
+ * `FORBIDDEN` (or `CONSENT_REQUIRED`) error at its path, and the rest of the answer stands.
  */
 export type QueryAdministrativeUnitArgs = {
   code: Scalars['ID']['input'];
@@ -598,7 +1021,22 @@ export type QueryAdministrativeUnitArgs = {
 
 /**
  * One GraphQL schema over the national databases. A well-formed identifier that does not exist
- * gives `null`; a malformed one is a `BAD_USER_INPUT` error naming the argument.
+ * gives `null`; a malformed one is a `BAD_USER_INPUT` error naming the argument. Every field of a
+ * national database's record is nullable: a field outside the caller's policy is `null` with a
+ * `FORBIDDEN` (or `CONSENT_REQUIRED`) error at its path, and the rest of the answer stands.
+ */
+export type QueryAuditLogArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<AuditFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/**
+ * One GraphQL schema over the national databases. A well-formed identifier that does not exist
+ * gives `null`; a malformed one is a `BAD_USER_INPUT` error naming the argument. Every field of a
+ * national database's record is nullable: a field outside the caller's policy is `null` with a
+ * `FORBIDDEN` (or `CONSENT_REQUIRED`) error at its path, and the rest of the answer stands.
  */
 export type QueryBranchArgs = {
   code: Scalars['ID']['input'];
@@ -607,7 +1045,22 @@ export type QueryBranchArgs = {
 
 /**
  * One GraphQL schema over the national databases. A well-formed identifier that does not exist
- * gives `null`; a malformed one is a `BAD_USER_INPUT` error naming the argument.
+ * gives `null`; a malformed one is a `BAD_USER_INPUT` error naming the argument. Every field of a
+ * national database's record is nullable: a field outside the caller's policy is `null` with a
+ * `FORBIDDEN` (or `CONSENT_REQUIRED`) error at its path, and the rest of the answer stands.
+ */
+export type QueryCheckDeclarationArgs = {
+  procedureCode: Scalars['ID']['input'];
+  subjectId: Scalars['ID']['input'];
+  values: Scalars['JSON']['input'];
+};
+
+
+/**
+ * One GraphQL schema over the national databases. A well-formed identifier that does not exist
+ * gives `null`; a malformed one is a `BAD_USER_INPUT` error naming the argument. Every field of a
+ * national database's record is nullable: a field outside the caller's policy is `null` with a
+ * `FORBIDDEN` (or `CONSENT_REQUIRED`) error at its path, and the rest of the answer stands.
  */
 export type QueryCitizenArgs = {
   id: Scalars['ID']['input'];
@@ -616,7 +1069,9 @@ export type QueryCitizenArgs = {
 
 /**
  * One GraphQL schema over the national databases. A well-formed identifier that does not exist
- * gives `null`; a malformed one is a `BAD_USER_INPUT` error naming the argument.
+ * gives `null`; a malformed one is a `BAD_USER_INPUT` error naming the argument. Every field of a
+ * national database's record is nullable: a field outside the caller's policy is `null` with a
+ * `FORBIDDEN` (or `CONSENT_REQUIRED`) error at its path, and the rest of the answer stands.
  */
 export type QueryCitizensArgs = {
   ids: Array<Scalars['ID']['input']>;
@@ -625,7 +1080,9 @@ export type QueryCitizensArgs = {
 
 /**
  * One GraphQL schema over the national databases. A well-formed identifier that does not exist
- * gives `null`; a malformed one is a `BAD_USER_INPUT` error naming the argument.
+ * gives `null`; a malformed one is a `BAD_USER_INPUT` error naming the argument. Every field of a
+ * national database's record is nullable: a field outside the caller's policy is `null` with a
+ * `FORBIDDEN` (or `CONSENT_REQUIRED`) error at its path, and the rest of the answer stands.
  */
 export type QueryCivilServantArgs = {
   code: Scalars['ID']['input'];
@@ -634,7 +1091,9 @@ export type QueryCivilServantArgs = {
 
 /**
  * One GraphQL schema over the national databases. A well-formed identifier that does not exist
- * gives `null`; a malformed one is a `BAD_USER_INPUT` error naming the argument.
+ * gives `null`; a malformed one is a `BAD_USER_INPUT` error naming the argument. Every field of a
+ * national database's record is nullable: a field outside the caller's policy is `null` with a
+ * `FORBIDDEN` (or `CONSENT_REQUIRED`) error at its path, and the rest of the answer stands.
  */
 export type QueryEnterpriseArgs = {
   code: Scalars['ID']['input'];
@@ -643,7 +1102,9 @@ export type QueryEnterpriseArgs = {
 
 /**
  * One GraphQL schema over the national databases. A well-formed identifier that does not exist
- * gives `null`; a malformed one is a `BAD_USER_INPUT` error naming the argument.
+ * gives `null`; a malformed one is a `BAD_USER_INPUT` error naming the argument. Every field of a
+ * national database's record is nullable: a field outside the caller's policy is `null` with a
+ * `FORBIDDEN` (or `CONSENT_REQUIRED`) error at its path, and the rest of the answer stands.
  */
 export type QueryHealthInsuranceCardArgs = {
   number: Scalars['ID']['input'];
@@ -652,7 +1113,9 @@ export type QueryHealthInsuranceCardArgs = {
 
 /**
  * One GraphQL schema over the national databases. A well-formed identifier that does not exist
- * gives `null`; a malformed one is a `BAD_USER_INPUT` error naming the argument.
+ * gives `null`; a malformed one is a `BAD_USER_INPUT` error naming the argument. Every field of a
+ * national database's record is nullable: a field outside the caller's policy is `null` with a
+ * `FORBIDDEN` (or `CONSENT_REQUIRED`) error at its path, and the rest of the answer stands.
  */
 export type QueryInsuranceRecordArgs = {
   socialInsuranceNumber: Scalars['ID']['input'];
@@ -661,10 +1124,59 @@ export type QueryInsuranceRecordArgs = {
 
 /**
  * One GraphQL schema over the national databases. A well-formed identifier that does not exist
- * gives `null`; a malformed one is a `BAD_USER_INPUT` error naming the argument.
+ * gives `null`; a malformed one is a `BAD_USER_INPUT` error naming the argument. Every field of a
+ * national database's record is nullable: a field outside the caller's policy is `null` with a
+ * `FORBIDDEN` (or `CONSENT_REQUIRED`) error at its path, and the rest of the answer stands.
  */
 export type QueryLandParcelArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+/**
+ * One GraphQL schema over the national databases. A well-formed identifier that does not exist
+ * gives `null`; a malformed one is a `BAD_USER_INPUT` error naming the argument. Every field of a
+ * national database's record is nullable: a field outside the caller's policy is `null` with a
+ * `FORBIDDEN` (or `CONSENT_REQUIRED`) error at its path, and the rest of the answer stands.
+ */
+export type QueryMyDataAccessesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/**
+ * One GraphQL schema over the national databases. A well-formed identifier that does not exist
+ * gives `null`; a malformed one is a `BAD_USER_INPUT` error naming the argument. Every field of a
+ * national database's record is nullable: a field outside the caller's policy is `null` with a
+ * `FORBIDDEN` (or `CONSENT_REQUIRED`) error at its path, and the rest of the answer stands.
+ */
+export type QueryPrefillArgs = {
+  procedureCode: Scalars['ID']['input'];
+  subjectId: Scalars['ID']['input'];
+};
+
+
+/**
+ * One GraphQL schema over the national databases. A well-formed identifier that does not exist
+ * gives `null`; a malformed one is a `BAD_USER_INPUT` error naming the argument. Every field of a
+ * national database's record is nullable: a field outside the caller's policy is `null` with a
+ * `FORBIDDEN` (or `CONSENT_REQUIRED`) error at its path, and the rest of the answer stands.
+ */
+export type QueryProcedureArgs = {
+  code: Scalars['ID']['input'];
+};
+
+
+/**
+ * One GraphQL schema over the national databases. A well-formed identifier that does not exist
+ * gives `null`; a malformed one is a `BAD_USER_INPUT` error naming the argument. Every field of a
+ * national database's record is nullable: a field outside the caller's policy is `null` with a
+ * `FORBIDDEN` (or `CONSENT_REQUIRED`) error at its path, and the rest of the answer stands.
+ */
+export type QueryVerifyAuditChainArgs = {
+  from?: InputMaybe<Scalars['DateTime']['input']>;
+  to?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
 /** Sex as recorded in the population database (giới tính). */
@@ -682,6 +1194,26 @@ export type Source = {
   /** When the record last changed in that database. */
   updatedAt: Scalars['DateTime']['output'];
 };
+
+/** Whose data a procedure is about: a citizen or an enterprise. */
+export type SubjectKind =
+  /** A person in the population database; the subject id is a personal identification number (12 digits). */
+  | 'CITIZEN'
+  /** An enterprise in the business registration database; the subject id is an enterprise code (10 digits). */
+  | 'ENTERPRISE';
+
+/** Why a pre-filled field has no value. */
+export type UnavailableCause =
+  /** No national database holds this field; the applicant provides it. */
+  | 'APPLICANT_PROVIDES'
+  /** The field was not released to this client for this purpose (`FORBIDDEN` or `CONSENT_REQUIRED`). */
+  | 'NOT_RELEASED'
+  /** The national database holds no value of this field for the subject. */
+  | 'NO_VALUE'
+  /** The national database holding the field did not answer in time (`SOURCE_UNAVAILABLE`). */
+  | 'SOURCE_UNAVAILABLE'
+  /** No record with the subject id exists in the national database of its kind. */
+  | 'SUBJECT_NOT_FOUND';
 
 
 
@@ -763,19 +1295,31 @@ export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = {
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
+  AccessStatistics: ResolverTypeWrapper<AccessStatistics>;
   Address: ResolverTypeWrapper<AddressParent>;
   AdministrativeLevel: AdministrativeLevel;
   AdministrativeUnit: ResolverTypeWrapper<UnitRow>;
   Agency: ResolverTypeWrapper<AgencyRow>;
+  AuditChainReport: ResolverTypeWrapper<AuditChainReport>;
+  AuditConnection: ResolverTypeWrapper<AuditConnection>;
+  AuditEdge: ResolverTypeWrapper<AuditEdge>;
+  AuditEntry: ResolverTypeWrapper<AuditEntry>;
+  AuditFilter: AuditFilter;
+  AuditOutcome: AuditOutcome;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Branch: ResolverTypeWrapper<BranchRow>;
   BusinessLine: ResolverTypeWrapper<BusinessLineRow>;
   Citizen: ResolverTypeWrapper<CitizenRow>;
   CivilServant: ResolverTypeWrapper<CivilServantRow>;
   CivilServiceRank: ResolverTypeWrapper<CivilServantRow>;
+  Consent: ResolverTypeWrapper<Consent>;
   Contribution: ResolverTypeWrapper<ContributionRow>;
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  DeclarationCheck: ResolverTypeWrapper<DeclarationResult>;
+  DeclarationFieldCheck: ResolverTypeWrapper<DeclarationFieldResult>;
+  DeclarationStatus: DeclarationStatus;
+  DocumentComponent: ResolverTypeWrapper<DocumentDefinition>;
   Enterprise: ResolverTypeWrapper<EnterpriseRow>;
   EnterpriseRole: ResolverTypeWrapper<EnterpriseRoleRow>;
   EnterpriseRoleKind: EnterpriseRoleKind;
@@ -795,29 +1339,48 @@ export type ResolversTypes = {
   LandRight: ResolverTypeWrapper<LandRightRow>;
   LegacyAddress: ResolverTypeWrapper<LegacyAddressParent>;
   LegacyAdministrativeUnit: ResolverTypeWrapper<LegacyUnitRow>;
+  LegalReference: ResolverTypeWrapper<LegalReference>;
   MaritalStatus: MaritalStatus;
   Mortgage: ResolverTypeWrapper<MortgageRow>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   NationalDatabase: NationalDatabase;
+  PageInfo: ResolverTypeWrapper<PageInfo>;
+  Prefill: ResolverTypeWrapper<PrefillResult>;
+  PrefillField: ResolverTypeWrapper<PrefillFieldResult>;
+  Procedure: ResolverTypeWrapper<ProcedureDefinition>;
+  ProcedureField: ResolverTypeWrapper<FieldDefinition>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Sex: Sex;
   Source: ResolverTypeWrapper<SourceParent>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  SubjectKind: SubjectKind;
+  UnavailableCause: UnavailableCause;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
+  AccessStatistics: AccessStatistics;
   Address: AddressParent;
   AdministrativeUnit: UnitRow;
   Agency: AgencyRow;
+  AuditChainReport: AuditChainReport;
+  AuditConnection: AuditConnection;
+  AuditEdge: AuditEdge;
+  AuditEntry: AuditEntry;
+  AuditFilter: AuditFilter;
   Boolean: Scalars['Boolean']['output'];
   Branch: BranchRow;
   BusinessLine: BusinessLineRow;
   Citizen: CitizenRow;
   CivilServant: CivilServantRow;
   CivilServiceRank: CivilServantRow;
+  Consent: Consent;
   Contribution: ContributionRow;
   Date: Scalars['Date']['output'];
   DateTime: Scalars['DateTime']['output'];
+  DeclarationCheck: DeclarationResult;
+  DeclarationFieldCheck: DeclarationFieldResult;
+  DocumentComponent: DocumentDefinition;
   Enterprise: EnterpriseRow;
   EnterpriseRole: EnterpriseRoleRow;
   EnterpriseType: EnterpriseRow;
@@ -835,7 +1398,14 @@ export type ResolversParentTypes = {
   LandRight: LandRightRow;
   LegacyAddress: LegacyAddressParent;
   LegacyAdministrativeUnit: LegacyUnitRow;
+  LegalReference: LegalReference;
   Mortgage: MortgageRow;
+  Mutation: Record<PropertyKey, never>;
+  PageInfo: PageInfo;
+  Prefill: PrefillResult;
+  PrefillField: PrefillFieldResult;
+  Procedure: ProcedureDefinition;
+  ProcedureField: FieldDefinition;
   Query: Record<PropertyKey, never>;
   Source: SourceParent;
   String: Scalars['String']['output'];
@@ -859,6 +1429,18 @@ export type ShareableDirectiveArgs = { };
 
 export type ShareableDirectiveResolver<Result, Parent, ContextType = Context, Args = ShareableDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
+export type AccessStatisticsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AccessStatistics'] = ResolversParentTypes['AccessStatistics']> = {
+  client?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  denied?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  deniedFields?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  error?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  ok?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  partial?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  purpose?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  total?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  unauthenticated?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export type AddressResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Address'] = ResolversParentTypes['Address']> = {
   commune?: Resolver<Maybe<ResolversTypes['AdministrativeUnit']>, ParentType, ContextType>;
   legacy?: Resolver<Maybe<ResolversTypes['LegacyAddress']>, ParentType, ContextType>;
@@ -879,87 +1461,135 @@ export type AdministrativeUnitResolvers<ContextType = Context, ParentType extend
 };
 
 export type AgencyResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Agency'] = ResolversParentTypes['Agency']> = {
-  code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  level?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  code?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  level?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   province?: Resolver<Maybe<ResolversTypes['AdministrativeUnit']>, ParentType, ContextType>;
-  source?: Resolver<ResolversTypes['Source'], ParentType, ContextType>;
+  source?: Resolver<Maybe<ResolversTypes['Source']>, ParentType, ContextType>;
+};
+
+export type AuditChainReportResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AuditChainReport'] = ResolversParentTypes['AuditChainReport']> = {
+  checkedCheckpoints?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  checkedEntries?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  firstBrokenRequestId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  firstBrokenSeq?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  ok?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  problem?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type AuditConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AuditConnection'] = ResolversParentTypes['AuditConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['AuditEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type AuditEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AuditEdge'] = ResolversParentTypes['AuditEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['AuditEntry'], ParentType, ContextType>;
+};
+
+export type AuditEntryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AuditEntry'] = ResolversParentTypes['AuditEntry']> = {
+  actor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  caseId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  client?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  denied?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  durationMs?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  fields?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  hash?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  operation?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  outcome?: Resolver<ResolversTypes['AuditOutcome'], ParentType, ContextType>;
+  previousHash?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  purpose?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  requestId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  seq?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  subjects?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type BranchResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Branch'] = ResolversParentTypes['Branch']> = {
-  address?: Resolver<ResolversTypes['Address'], ParentType, ContextType>;
-  code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  enterprise?: Resolver<ResolversTypes['Enterprise'], ParentType, ContextType>;
-  kind?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  source?: Resolver<ResolversTypes['Source'], ParentType, ContextType>;
-  status?: Resolver<ResolversTypes['EnterpriseStatus'], ParentType, ContextType>;
+  address?: Resolver<Maybe<ResolversTypes['Address']>, ParentType, ContextType>;
+  code?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  enterprise?: Resolver<Maybe<ResolversTypes['Enterprise']>, ParentType, ContextType>;
+  kind?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  source?: Resolver<Maybe<ResolversTypes['Source']>, ParentType, ContextType>;
+  status?: Resolver<Maybe<ResolversTypes['EnterpriseStatus']>, ParentType, ContextType>;
 };
 
 export type BusinessLineResolvers<ContextType = Context, ParentType extends ResolversParentTypes['BusinessLine'] = ResolversParentTypes['BusinessLine']> = {
-  code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  isMain?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
-  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  code?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  isMain?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type CitizenResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Citizen'] = ResolversParentTypes['Citizen']> = {
   birthRegistrationProvince?: Resolver<Maybe<ResolversTypes['AdministrativeUnit']>, ParentType, ContextType>;
-  children?: Resolver<Array<ResolversTypes['Citizen']>, ParentType, ContextType>;
+  children?: Resolver<Maybe<Array<ResolversTypes['Citizen']>>, ParentType, ContextType>;
   civilService?: Resolver<Maybe<ResolversTypes['CivilServant']>, ParentType, ContextType>;
-  dateOfBirth?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  dateOfBirth?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
   dateOfDeath?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
-  enterprises?: Resolver<Array<ResolversTypes['EnterpriseRole']>, ParentType, ContextType>;
-  ethnicity?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  enterprises?: Resolver<Maybe<Array<ResolversTypes['EnterpriseRole']>>, ParentType, ContextType>;
+  ethnicity?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   father?: Resolver<Maybe<ResolversTypes['Citizen']>, ParentType, ContextType>;
-  fullName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  fullName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   hometown?: Resolver<Maybe<ResolversTypes['AdministrativeUnit']>, ParentType, ContextType>;
   household?: Resolver<Maybe<ResolversTypes['Household']>, ParentType, ContextType>;
-  householdRelation?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  householdRelation?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   identityCard?: Resolver<Maybe<ResolversTypes['IdentityCard']>, ParentType, ContextType>;
   insurance?: Resolver<Maybe<ResolversTypes['InsuranceRecord']>, ParentType, ContextType>;
-  landRights?: Resolver<Array<ResolversTypes['LandRight']>, ParentType, ContextType>;
-  maritalStatus?: Resolver<ResolversTypes['MaritalStatus'], ParentType, ContextType>;
+  landRights?: Resolver<Maybe<Array<ResolversTypes['LandRight']>>, ParentType, ContextType>;
+  maritalStatus?: Resolver<Maybe<ResolversTypes['MaritalStatus']>, ParentType, ContextType>;
   mother?: Resolver<Maybe<ResolversTypes['Citizen']>, ParentType, ContextType>;
-  nationality?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  permanentAddress?: Resolver<ResolversTypes['Address'], ParentType, ContextType>;
-  permanentResidenceSince?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
-  religion?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  sex?: Resolver<ResolversTypes['Sex'], ParentType, ContextType>;
-  source?: Resolver<ResolversTypes['Source'], ParentType, ContextType>;
+  nationality?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  permanentAddress?: Resolver<Maybe<ResolversTypes['Address']>, ParentType, ContextType>;
+  permanentResidenceSince?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  religion?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  sex?: Resolver<Maybe<ResolversTypes['Sex']>, ParentType, ContextType>;
+  source?: Resolver<Maybe<ResolversTypes['Source']>, ParentType, ContextType>;
   spouse?: Resolver<Maybe<ResolversTypes['Citizen']>, ParentType, ContextType>;
   temporaryAddress?: Resolver<Maybe<ResolversTypes['Address']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
 export type CivilServantResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CivilServant'] = ResolversParentTypes['CivilServant']> = {
-  agency?: Resolver<ResolversTypes['Agency'], ParentType, ContextType>;
+  agency?: Resolver<Maybe<ResolversTypes['Agency']>, ParentType, ContextType>;
   citizen?: Resolver<Maybe<ResolversTypes['Citizen']>, ParentType, ContextType>;
-  code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  employment?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  position?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  rank?: Resolver<ResolversTypes['CivilServiceRank'], ParentType, ContextType>;
-  salaryCoefficient?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
-  salaryGrade?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  source?: Resolver<ResolversTypes['Source'], ParentType, ContextType>;
-  startedOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
-  status?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  code?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  employment?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  position?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  rank?: Resolver<Maybe<ResolversTypes['CivilServiceRank']>, ParentType, ContextType>;
+  salaryCoefficient?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  salaryGrade?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  source?: Resolver<Maybe<ResolversTypes['Source']>, ParentType, ContextType>;
+  startedOn?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  status?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type CivilServiceRankResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CivilServiceRank'] = ResolversParentTypes['CivilServiceRank']> = {
-  category?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  category?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  code?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type ConsentResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Consent'] = ResolversParentTypes['Consent']> = {
+  client?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  fields?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  grantedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  purpose?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  revokedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  until?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
 };
 
 export type ContributionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Contribution'] = ResolversParentTypes['Contribution']> = {
   employer?: Resolver<Maybe<ResolversTypes['Enterprise']>, ParentType, ContextType>;
-  employerCode?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  fromMonth?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
-  monthlySalary?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
-  months?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  scheme?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  source?: Resolver<ResolversTypes['Source'], ParentType, ContextType>;
+  employerCode?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  fromMonth?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  monthlySalary?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  months?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  scheme?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  source?: Resolver<Maybe<ResolversTypes['Source']>, ParentType, ContextType>;
   toMonth?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
 };
 
@@ -971,77 +1601,101 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
+export type DeclarationCheckResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DeclarationCheck'] = ResolversParentTypes['DeclarationCheck']> = {
+  allMatch?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  fields?: Resolver<Array<ResolversTypes['DeclarationFieldCheck']>, ParentType, ContextType>;
+  procedure?: Resolver<ResolversTypes['Procedure'], ParentType, ContextType>;
+  subjectId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
+export type DeclarationFieldCheckResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DeclarationFieldCheck'] = ResolversParentTypes['DeclarationFieldCheck']> = {
+  declaredValue?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  key?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  label?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  nationalValue?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  source?: Resolver<Maybe<ResolversTypes['Source']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['DeclarationStatus'], ParentType, ContextType>;
+};
+
+export type DocumentComponentResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DocumentComponent'] = ResolversParentTypes['DocumentComponent']> = {
+  fields?: Resolver<Array<ResolversTypes['ProcedureField']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  nameEn?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  replaceable?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
 export type EnterpriseResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Enterprise'] = ResolversParentTypes['Enterprise']> = {
-  branches?: Resolver<Array<ResolversTypes['Branch']>, ParentType, ContextType>;
-  businessLines?: Resolver<Array<ResolversTypes['BusinessLine']>, ParentType, ContextType>;
-  charterCapital?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
-  code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  branches?: Resolver<Maybe<Array<ResolversTypes['Branch']>>, ParentType, ContextType>;
+  businessLines?: Resolver<Maybe<Array<ResolversTypes['BusinessLine']>>, ParentType, ContextType>;
+  charterCapital?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  code?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   email?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   foreignName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  foundedOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
-  headOffice?: Resolver<ResolversTypes['Address'], ParentType, ContextType>;
-  landRights?: Resolver<Array<ResolversTypes['LandRight']>, ParentType, ContextType>;
-  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  people?: Resolver<Array<ResolversTypes['EnterpriseRole']>, ParentType, ContextType>;
+  foundedOn?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  headOffice?: Resolver<Maybe<ResolversTypes['Address']>, ParentType, ContextType>;
+  landRights?: Resolver<Maybe<Array<ResolversTypes['LandRight']>>, ParentType, ContextType>;
+  name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  people?: Resolver<Maybe<Array<ResolversTypes['EnterpriseRole']>>, ParentType, ContextType>;
   phone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  representatives?: Resolver<Array<ResolversTypes['Citizen']>, ParentType, ContextType>;
+  representatives?: Resolver<Maybe<Array<ResolversTypes['Citizen']>>, ParentType, ContextType>;
   shortName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  source?: Resolver<ResolversTypes['Source'], ParentType, ContextType>;
-  status?: Resolver<ResolversTypes['EnterpriseStatus'], ParentType, ContextType>;
-  type?: Resolver<ResolversTypes['EnterpriseType'], ParentType, ContextType>;
+  source?: Resolver<Maybe<ResolversTypes['Source']>, ParentType, ContextType>;
+  status?: Resolver<Maybe<ResolversTypes['EnterpriseStatus']>, ParentType, ContextType>;
+  type?: Resolver<Maybe<ResolversTypes['EnterpriseType']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
 export type EnterpriseRoleResolvers<ContextType = Context, ParentType extends ResolversParentTypes['EnterpriseRole'] = ResolversParentTypes['EnterpriseRole']> = {
   capitalShare?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   citizen?: Resolver<Maybe<ResolversTypes['Citizen']>, ParentType, ContextType>;
-  enterprise?: Resolver<ResolversTypes['Enterprise'], ParentType, ContextType>;
-  role?: Resolver<ResolversTypes['EnterpriseRoleKind'], ParentType, ContextType>;
-  since?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  enterprise?: Resolver<Maybe<ResolversTypes['Enterprise']>, ParentType, ContextType>;
+  role?: Resolver<Maybe<ResolversTypes['EnterpriseRoleKind']>, ParentType, ContextType>;
+  since?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
   title?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type EnterpriseTypeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['EnterpriseType'] = ResolversParentTypes['EnterpriseType']> = {
-  code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  code?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type HealthInsuranceCardResolvers<ContextType = Context, ParentType extends ResolversParentTypes['HealthInsuranceCard'] = ResolversParentTypes['HealthInsuranceCard']> = {
-  beneficiaryGroup?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  benefitLevel?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  number?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  provinceCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  registeredFacility?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  source?: Resolver<ResolversTypes['Source'], ParentType, ContextType>;
-  validFrom?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
-  validTo?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  beneficiaryGroup?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  benefitLevel?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  number?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  provinceCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  registeredFacility?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  source?: Resolver<Maybe<ResolversTypes['Source']>, ParentType, ContextType>;
+  validFrom?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  validTo?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
 };
 
 export type HouseholdResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Household'] = ResolversParentTypes['Household']> = {
-  address?: Resolver<ResolversTypes['Address'], ParentType, ContextType>;
+  address?: Resolver<Maybe<ResolversTypes['Address']>, ParentType, ContextType>;
   head?: Resolver<Maybe<ResolversTypes['Citizen']>, ParentType, ContextType>;
-  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  members?: Resolver<Array<ResolversTypes['Citizen']>, ParentType, ContextType>;
-  source?: Resolver<ResolversTypes['Source'], ParentType, ContextType>;
+  id?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  members?: Resolver<Maybe<Array<ResolversTypes['Citizen']>>, ParentType, ContextType>;
+  source?: Resolver<Maybe<ResolversTypes['Source']>, ParentType, ContextType>;
 };
 
 export type IdentityCardResolvers<ContextType = Context, ParentType extends ResolversParentTypes['IdentityCard'] = ResolversParentTypes['IdentityCard']> = {
   expiresOn?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
-  issuedBy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  issuedOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
-  number?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  source?: Resolver<ResolversTypes['Source'], ParentType, ContextType>;
+  issuedBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  issuedOn?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  number?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  source?: Resolver<Maybe<ResolversTypes['Source']>, ParentType, ContextType>;
 };
 
 export type InsuranceRecordResolvers<ContextType = Context, ParentType extends ResolversParentTypes['InsuranceRecord'] = ResolversParentTypes['InsuranceRecord']> = {
   citizen?: Resolver<Maybe<ResolversTypes['Citizen']>, ParentType, ContextType>;
-  contributionMonths?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  contributions?: Resolver<Array<ResolversTypes['Contribution']>, ParentType, ContextType>;
-  healthInsuranceCards?: Resolver<Array<ResolversTypes['HealthInsuranceCard']>, ParentType, ContextType>;
-  registeredOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
-  socialInsuranceNumber?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  source?: Resolver<ResolversTypes['Source'], ParentType, ContextType>;
-  status?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  contributionMonths?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  contributions?: Resolver<Maybe<Array<ResolversTypes['Contribution']>>, ParentType, ContextType>;
+  healthInsuranceCards?: Resolver<Maybe<Array<ResolversTypes['HealthInsuranceCard']>>, ParentType, ContextType>;
+  registeredOn?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  socialInsuranceNumber?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  source?: Resolver<Maybe<ResolversTypes['Source']>, ParentType, ContextType>;
+  status?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSON'], any> {
@@ -1049,11 +1703,11 @@ export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes
 }
 
 export type LandCertificateResolvers<ContextType = Context, ParentType extends ResolversParentTypes['LandCertificate'] = ResolversParentTypes['LandCertificate']> = {
-  bookEntry?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  issuedBy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  issuedOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
-  serial?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  source?: Resolver<ResolversTypes['Source'], ParentType, ContextType>;
+  bookEntry?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  issuedBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  issuedOn?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  serial?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  source?: Resolver<Maybe<ResolversTypes['Source']>, ParentType, ContextType>;
 };
 
 export type LandHolderResolvers<ContextType = Context, ParentType extends ResolversParentTypes['LandHolder'] = ResolversParentTypes['LandHolder']> = {
@@ -1061,31 +1715,31 @@ export type LandHolderResolvers<ContextType = Context, ParentType extends Resolv
 };
 
 export type LandParcelResolvers<ContextType = Context, ParentType extends ResolversParentTypes['LandParcel'] = ResolversParentTypes['LandParcel']> = {
-  address?: Resolver<ResolversTypes['Address'], ParentType, ContextType>;
-  area?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
-  certificates?: Resolver<Array<ResolversTypes['LandCertificate']>, ParentType, ContextType>;
+  address?: Resolver<Maybe<ResolversTypes['Address']>, ParentType, ContextType>;
+  area?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  certificates?: Resolver<Maybe<Array<ResolversTypes['LandCertificate']>>, ParentType, ContextType>;
   commune?: Resolver<Maybe<ResolversTypes['AdministrativeUnit']>, ParentType, ContextType>;
-  holders?: Resolver<Array<ResolversTypes['LandHolder']>, ParentType, ContextType>;
-  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  landUseCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  mapSheet?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  mortgages?: Resolver<Array<ResolversTypes['Mortgage']>, ParentType, ContextType>;
-  parcelNumber?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  rights?: Resolver<Array<ResolversTypes['LandRight']>, ParentType, ContextType>;
-  source?: Resolver<ResolversTypes['Source'], ParentType, ContextType>;
-  useTerm?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  holders?: Resolver<Maybe<Array<ResolversTypes['LandHolder']>>, ParentType, ContextType>;
+  id?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  landUseCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  mapSheet?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  mortgages?: Resolver<Maybe<Array<ResolversTypes['Mortgage']>>, ParentType, ContextType>;
+  parcelNumber?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  rights?: Resolver<Maybe<Array<ResolversTypes['LandRight']>>, ParentType, ContextType>;
+  source?: Resolver<Maybe<ResolversTypes['Source']>, ParentType, ContextType>;
+  useTerm?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   useUntil?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
 };
 
 export type LandRightResolvers<ContextType = Context, ParentType extends ResolversParentTypes['LandRight'] = ResolversParentTypes['LandRight']> = {
-  certificateSerial?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  certificateSerial?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   holder?: Resolver<Maybe<ResolversTypes['LandHolder']>, ParentType, ContextType>;
-  holderId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  holderKind?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  parcel?: Resolver<ResolversTypes['LandParcel'], ParentType, ContextType>;
-  share?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
-  since?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
-  source?: Resolver<ResolversTypes['Source'], ParentType, ContextType>;
+  holderId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  holderKind?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  parcel?: Resolver<Maybe<ResolversTypes['LandParcel']>, ParentType, ContextType>;
+  share?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  since?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  source?: Resolver<Maybe<ResolversTypes['Source']>, ParentType, ContextType>;
 };
 
 export type LegacyAddressResolvers<ContextType = Context, ParentType extends ResolversParentTypes['LegacyAddress'] = ResolversParentTypes['LegacyAddress']> = {
@@ -1102,18 +1756,84 @@ export type LegacyAdministrativeUnitResolvers<ContextType = Context, ParentType 
   validUntil?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
 };
 
+export type LegalReferenceResolvers<ContextType = Context, ParentType extends ResolversParentTypes['LegalReference'] = ResolversParentTypes['LegalReference']> = {
+  number?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  provisions?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type MortgageResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mortgage'] = ResolversParentTypes['Mortgage']> = {
-  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  mortgagee?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  registeredOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  id?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  mortgagee?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  registeredOn?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
   releasedOn?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
-  securedAmount?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
-  source?: Resolver<ResolversTypes['Source'], ParentType, ContextType>;
+  securedAmount?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  source?: Resolver<Maybe<ResolversTypes['Source']>, ParentType, ContextType>;
+};
+
+export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  grantConsent?: Resolver<ResolversTypes['Consent'], ParentType, ContextType, RequireFields<MutationGrantConsentArgs, 'client' | 'fields' | 'purpose'>>;
+  revokeConsent?: Resolver<ResolversTypes['Consent'], ParentType, ContextType, RequireFields<MutationRevokeConsentArgs, 'id'>>;
+};
+
+export type PageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
+  endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type PrefillResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Prefill'] = ResolversParentTypes['Prefill']> = {
+  fields?: Resolver<Array<ResolversTypes['PrefillField']>, ParentType, ContextType>;
+  procedure?: Resolver<ResolversTypes['Procedure'], ParentType, ContextType>;
+  replacedDocuments?: Resolver<Array<ResolversTypes['DocumentComponent']>, ParentType, ContextType>;
+  stillRequiredDocuments?: Resolver<Array<ResolversTypes['DocumentComponent']>, ParentType, ContextType>;
+  subjectFound?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  subjectId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
+export type PrefillFieldResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PrefillField'] = ResolversParentTypes['PrefillField']> = {
+  available?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  key?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  label?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  labelEn?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  multiple?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  path?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  source?: Resolver<Maybe<ResolversTypes['Source']>, ParentType, ContextType>;
+  unavailableCause?: Resolver<Maybe<ResolversTypes['UnavailableCause']>, ParentType, ContextType>;
+  unavailableReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  value?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  verified?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type ProcedureResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Procedure'] = ResolversParentTypes['Procedure']> = {
+  code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  documents?: Resolver<Array<ResolversTypes['DocumentComponent']>, ParentType, ContextType>;
+  documentsReplaced?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  documentsTotal?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  fields?: Resolver<Array<ResolversTypes['ProcedureField']>, ParentType, ContextType>;
+  legalBasis?: Resolver<Array<ResolversTypes['LegalReference']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  nameEn?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  nationalCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  reads?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  subjectKind?: Resolver<ResolversTypes['SubjectKind'], ParentType, ContextType>;
+  subjectRole?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  subjectRoleEn?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type ProcedureFieldResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ProcedureField'] = ResolversParentTypes['ProcedureField']> = {
+  key?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  label?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  labelEn?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  multiple?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  path?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+  accessStatistics?: Resolver<Array<ResolversTypes['AccessStatistics']>, ParentType, ContextType, Partial<QueryAccessStatisticsArgs>>;
   administrativeUnit?: Resolver<Maybe<ResolversTypes['AdministrativeUnit']>, ParentType, ContextType, RequireFields<QueryAdministrativeUnitArgs, 'code'>>;
+  auditLog?: Resolver<ResolversTypes['AuditConnection'], ParentType, ContextType, Partial<QueryAuditLogArgs>>;
   branch?: Resolver<Maybe<ResolversTypes['Branch']>, ParentType, ContextType, RequireFields<QueryBranchArgs, 'code'>>;
+  checkDeclaration?: Resolver<ResolversTypes['DeclarationCheck'], ParentType, ContextType, RequireFields<QueryCheckDeclarationArgs, 'procedureCode' | 'subjectId' | 'values'>>;
   citizen?: Resolver<Maybe<ResolversTypes['Citizen']>, ParentType, ContextType, RequireFields<QueryCitizenArgs, 'id'>>;
   citizens?: Resolver<Array<Maybe<ResolversTypes['Citizen']>>, ParentType, ContextType, RequireFields<QueryCitizensArgs, 'ids'>>;
   civilServant?: Resolver<Maybe<ResolversTypes['CivilServant']>, ParentType, ContextType, RequireFields<QueryCivilServantArgs, 'code'>>;
@@ -1121,6 +1841,13 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   healthInsuranceCard?: Resolver<Maybe<ResolversTypes['HealthInsuranceCard']>, ParentType, ContextType, RequireFields<QueryHealthInsuranceCardArgs, 'number'>>;
   insuranceRecord?: Resolver<Maybe<ResolversTypes['InsuranceRecord']>, ParentType, ContextType, RequireFields<QueryInsuranceRecordArgs, 'socialInsuranceNumber'>>;
   landParcel?: Resolver<Maybe<ResolversTypes['LandParcel']>, ParentType, ContextType, RequireFields<QueryLandParcelArgs, 'id'>>;
+  me?: Resolver<Maybe<ResolversTypes['Citizen']>, ParentType, ContextType>;
+  myConsents?: Resolver<Array<ResolversTypes['Consent']>, ParentType, ContextType>;
+  myDataAccesses?: Resolver<ResolversTypes['AuditConnection'], ParentType, ContextType, Partial<QueryMyDataAccessesArgs>>;
+  prefill?: Resolver<ResolversTypes['Prefill'], ParentType, ContextType, RequireFields<QueryPrefillArgs, 'procedureCode' | 'subjectId'>>;
+  procedure?: Resolver<Maybe<ResolversTypes['Procedure']>, ParentType, ContextType, RequireFields<QueryProcedureArgs, 'code'>>;
+  procedures?: Resolver<Array<ResolversTypes['Procedure']>, ParentType, ContextType>;
+  verifyAuditChain?: Resolver<ResolversTypes['AuditChainReport'], ParentType, ContextType, Partial<QueryVerifyAuditChainArgs>>;
 };
 
 export type SourceResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Source'] = ResolversParentTypes['Source']> = {
@@ -1129,17 +1856,26 @@ export type SourceResolvers<ContextType = Context, ParentType extends ResolversP
 };
 
 export type Resolvers<ContextType = Context> = {
+  AccessStatistics?: AccessStatisticsResolvers<ContextType>;
   Address?: AddressResolvers<ContextType>;
   AdministrativeUnit?: AdministrativeUnitResolvers<ContextType>;
   Agency?: AgencyResolvers<ContextType>;
+  AuditChainReport?: AuditChainReportResolvers<ContextType>;
+  AuditConnection?: AuditConnectionResolvers<ContextType>;
+  AuditEdge?: AuditEdgeResolvers<ContextType>;
+  AuditEntry?: AuditEntryResolvers<ContextType>;
   Branch?: BranchResolvers<ContextType>;
   BusinessLine?: BusinessLineResolvers<ContextType>;
   Citizen?: CitizenResolvers<ContextType>;
   CivilServant?: CivilServantResolvers<ContextType>;
   CivilServiceRank?: CivilServiceRankResolvers<ContextType>;
+  Consent?: ConsentResolvers<ContextType>;
   Contribution?: ContributionResolvers<ContextType>;
   Date?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
+  DeclarationCheck?: DeclarationCheckResolvers<ContextType>;
+  DeclarationFieldCheck?: DeclarationFieldCheckResolvers<ContextType>;
+  DocumentComponent?: DocumentComponentResolvers<ContextType>;
   Enterprise?: EnterpriseResolvers<ContextType>;
   EnterpriseRole?: EnterpriseRoleResolvers<ContextType>;
   EnterpriseType?: EnterpriseTypeResolvers<ContextType>;
@@ -1154,7 +1890,14 @@ export type Resolvers<ContextType = Context> = {
   LandRight?: LandRightResolvers<ContextType>;
   LegacyAddress?: LegacyAddressResolvers<ContextType>;
   LegacyAdministrativeUnit?: LegacyAdministrativeUnitResolvers<ContextType>;
+  LegalReference?: LegalReferenceResolvers<ContextType>;
   Mortgage?: MortgageResolvers<ContextType>;
+  Mutation?: MutationResolvers<ContextType>;
+  PageInfo?: PageInfoResolvers<ContextType>;
+  Prefill?: PrefillResolvers<ContextType>;
+  PrefillField?: PrefillFieldResolvers<ContextType>;
+  Procedure?: ProcedureResolvers<ContextType>;
+  ProcedureField?: ProcedureFieldResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Source?: SourceResolvers<ContextType>;
 };

@@ -3,6 +3,8 @@ import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { startGateway, type Gateway } from '../../src/server';
 import { sourceCalls } from '../../adapters/source';
+import { procedureCatalogue } from '../../src/procedures/catalogue';
+import { MOCK_VNEID_PUBLIC_KEY_PEM } from '../../mocks/vneid/issuer';
 
 /**
  * The gateway under test, in process over real HTTP: on the embedded database by default, or
@@ -27,6 +29,9 @@ export interface GraphQLErrorBody {
   extensions?: { code?: string; [key: string]: unknown };
 }
 
+/** The demo portal reading for the demo purpose: every field of the national databases. */
+export const DEMO_PORTAL = { authorization: 'Bearer demo-portal', 'x-purpose': 'DEMO' };
+
 export const TEST_CITIZENS = 2000;
 export const TEST_SEED = 2025;
 
@@ -37,13 +42,20 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     EMBEDDED_CITIZENS: String(TEST_CITIZENS),
     DATA_SEED: String(TEST_SEED),
   };
-  if (process.env.TEST_DATABASE_URL) env.DATABASE_URL = process.env.TEST_DATABASE_URL;
+  if (process.env.TEST_DATABASE_URL) {
+    env.DATABASE_URL = process.env.TEST_DATABASE_URL;
+    // A real deployment names its identity provider; the tests use the mock VNeID.
+    env.VNEID_PUBLIC_KEY = MOCK_VNEID_PUBLIC_KEY_PEM;
+  }
   return { ...loadConfig(env), ...overrides };
 }
 
 export async function startTestGateway(overrides: Partial<Config> = {}): Promise<TestGateway> {
   const config = testConfig(overrides);
   const gateway = await startGateway(config, createLogger(config.logLevel));
+  // The embedded default registers the demo clients itself; real databases have none.
+  if (!gateway.sources.connections.embedded)
+    await gateway.store.registerDemoClients(procedureCatalogue().codes());
   return {
     gateway,
     url: gateway.url,
@@ -51,7 +63,7 @@ export async function startTestGateway(overrides: Partial<Config> = {}): Promise
     async graphql(query, variables, headers = {}) {
       const response = await fetch(`${gateway.url}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...headers },
+        headers: { 'content-type': 'application/json', ...DEMO_PORTAL, ...headers },
         body: JSON.stringify({ query, variables }),
       });
       return {
