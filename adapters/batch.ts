@@ -4,14 +4,22 @@
  */
 
 /** One row (or null) per key. */
-export function alignOne<K, R>(keys: readonly K[], rows: readonly R[], keyOf: (row: R) => K): (R | null)[] {
+export function alignOne<K, R>(
+  keys: readonly K[],
+  rows: readonly R[],
+  keyOf: (row: R) => K,
+): (R | null)[] {
   const byKey = new Map<K, R>();
   for (const row of rows) byKey.set(keyOf(row), row);
   return keys.map((key) => byKey.get(key) ?? null);
 }
 
 /** Every matching row per key (an empty list where none). */
-export function alignMany<K, R>(keys: readonly K[], rows: readonly R[], keyOf: (row: R) => K): R[][] {
+export function alignMany<K, R>(
+  keys: readonly K[],
+  rows: readonly R[],
+  keyOf: (row: R) => K,
+): R[][] {
   const byKey = new Map<K, R[]>();
   for (const row of rows) {
     const key = keyOf(row);

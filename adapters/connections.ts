@@ -61,12 +61,18 @@ export async function openConnections(options: ConnectionOptions): Promise<Conne
 /** Where filled embedded databases are kept as compressed snapshots, one per data set. */
 const SNAPSHOT_DIR = path.join(os.tmpdir(), 'national-data-gateway');
 
-async function openEmbedded(dataDir: string | undefined, data: ConnectionOptions['embeddedData']): Promise<Connections> {
+async function openEmbedded(
+  dataDir: string | undefined,
+  data: ConnectionOptions['embeddedData'],
+): Promise<Connections> {
   // PGlite is ESM-first; it is loaded lazily so that real deployments never pay for it.
   const { PGlite } = await import('@electric-sql/pglite');
   const ClientPgLite = (await import('knex-pglite')).default;
   // Restoring a snapshot takes a fraction of a second; creating and filling one takes seconds.
-  const snapshot = data && !dataDir ? path.join(SNAPSHOT_DIR, `${data.key.replace(/[^\w.-]/g, '_')}.tar.gz`) : null;
+  const snapshot =
+    data && !dataDir
+      ? path.join(SNAPSHOT_DIR, `${data.key.replace(/[^\w.-]/g, '_')}.tar.gz`)
+      : null;
   const restored = snapshot !== null && fs.existsSync(snapshot);
   const pglite = restored
     ? new PGlite({ loadDataDir: new Blob([fs.readFileSync(snapshot)]) })

@@ -43,7 +43,10 @@ export async function openNationalSources(options: SourceOptions): Promise<Natio
   const closers: (() => Promise<unknown>)[] = [];
   try {
     const sql = Object.fromEntries(
-      NATIONAL_DATABASES.map((name) => [name, new SqlSource(name, connections.knexFor(name), options.sourceTimeoutMs)]),
+      NATIONAL_DATABASES.map((name) => [
+        name,
+        new SqlSource(name, connections.knexFor(name), options.sourceTimeoutMs),
+      ]),
     ) as Record<DatabaseName, SqlSource>;
 
     let insuranceUrl = options.insuranceServiceUrl;
@@ -52,7 +55,11 @@ export async function openNationalSources(options: SourceOptions): Promise<Natio
       insuranceUrl = `http://127.0.0.1:${(service.address() as AddressInfo).port}`;
       closers.push(() => new Promise((resolve) => service.close(resolve)));
     }
-    const insurance = new InsuranceAdapter(insuranceUrl, options.sourceTimeoutMs, options.poolSize * 2);
+    const insurance = new InsuranceAdapter(
+      insuranceUrl,
+      options.sourceTimeoutMs,
+      options.poolSize * 2,
+    );
     closers.unshift(() => insurance.close());
 
     const adapters: Adapters = {

@@ -38,10 +38,17 @@ export class CallCounter {
 export const sourceCalls = new CallCounter();
 
 /** Rejects after `ms` so that a stuck source cannot hold a request hostage. */
-export function withTimeout<T>(promise: Promise<T>, ms: number, database: DatabaseName): Promise<T> {
+export function withTimeout<T>(
+  promise: Promise<T>,
+  ms: number,
+  database: DatabaseName,
+): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new SourceUnavailableError(database, new Error(`timed out after ${ms} ms`))), ms);
+    timer = setTimeout(
+      () => reject(new SourceUnavailableError(database, new Error(`timed out after ${ms} ms`))),
+      ms,
+    );
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
@@ -58,7 +65,11 @@ export class SqlSource {
   async select<R>(sql: string, bindings: readonly unknown[]): Promise<R[]> {
     sourceCalls.record(this.database);
     try {
-      const result = await withTimeout(this.knex.raw(sql, bindings as Knex.RawBinding[]), this.timeoutMs, this.database);
+      const result = await withTimeout(
+        this.knex.raw(sql, bindings as Knex.RawBinding[]),
+        this.timeoutMs,
+        this.database,
+      );
       return (result as { rows: R[] }).rows;
     } catch (error) {
       if (error instanceof SourceUnavailableError) throw error;

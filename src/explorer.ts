@@ -8,7 +8,10 @@ import { ROOT } from './paths';
  */
 const ASSETS: Record<string, { file: string; type: string }> = {
   'react.js': { file: 'node_modules/react/umd/react.production.min.js', type: 'text/javascript' },
-  'react-dom.js': { file: 'node_modules/react-dom/umd/react-dom.production.min.js', type: 'text/javascript' },
+  'react-dom.js': {
+    file: 'node_modules/react-dom/umd/react-dom.production.min.js',
+    type: 'text/javascript',
+  },
   'graphiql.js': { file: 'node_modules/graphiql/dist/index.umd.js', type: 'text/javascript' },
   'graphiql.css': { file: 'node_modules/graphiql/dist/style.css', type: 'text/css' },
 };
@@ -36,7 +39,10 @@ query CitizenProfile($id: ID!) {
 /** The explorer page, its example query filled in with a citizen that exists. */
 export function explorerPage(sampleCitizenId: string | null): string {
   const variables = JSON.stringify({ id: sampleCitizenId ?? '001090000001' }, null, 2);
-  const config = JSON.stringify({ defaultQuery: DEFAULT_QUERY, variables }).replace(/</g, '\\u003c');
+  const config = JSON.stringify({ defaultQuery: DEFAULT_QUERY, variables }).replace(
+    /</g,
+    '\\u003c',
+  );
   return `<!doctype html>
 <html lang="en">
 <head>

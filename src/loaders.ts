@@ -57,27 +57,46 @@ export function createLoaders(adapters: Adapters, caches: ReferenceCaches, { bat
   const { population, enterprise, land, insurance, civilService, reference } = adapters;
   const options = { maxBatchSize: MAX_BATCH, batch };
 
-  const citizen = new DataLoader<string, CitizenRow | null>((ids) => population.citizensById(ids), options);
-  const enterpriseByCode = new DataLoader<string, EnterpriseRow | null>((codes) => enterprise.enterprisesByCode(codes), options);
+  const citizen = new DataLoader<string, CitizenRow | null>(
+    (ids) => population.citizensById(ids),
+    options,
+  );
+  const enterpriseByCode = new DataLoader<string, EnterpriseRow | null>(
+    (codes) => enterprise.enterprisesByCode(codes),
+    options,
+  );
   const parcel = new DataLoader((ids: readonly string[]) => land.parcelsById(ids), options);
 
   return {
     // population
     citizen,
     household: new DataLoader((ids: readonly string[]) => population.householdsById(ids), options),
-    householdMembers: new DataLoader((ids: readonly string[]) => population.membersOfHouseholds(ids), options),
+    householdMembers: new DataLoader(
+      (ids: readonly string[]) => population.membersOfHouseholds(ids),
+      options,
+    ),
     children: new DataLoader((ids: readonly string[]) => population.childrenOf(ids), options),
-    identityCard: new DataLoader((ids: readonly string[]) => population.identityCardsOf(ids), options),
+    identityCard: new DataLoader(
+      (ids: readonly string[]) => population.identityCardsOf(ids),
+      options,
+    ),
 
     // enterprise registration
     enterprise: enterpriseByCode,
     rolesOfCitizen: new DataLoader(async (ids: readonly string[]) => {
       const lists = await enterprise.rolesOfCitizens(ids);
-      for (const list of lists) for (const role of list) enterpriseByCode.prime(role.enterprise.code, role.enterprise);
+      for (const list of lists)
+        for (const role of list) enterpriseByCode.prime(role.enterprise.code, role.enterprise);
       return lists;
     }, options),
-    rolesInEnterprise: new DataLoader((codes: readonly string[]) => enterprise.rolesInEnterprises(codes), options),
-    businessLines: new DataLoader((codes: readonly string[]) => enterprise.businessLinesOf(codes), options),
+    rolesInEnterprise: new DataLoader(
+      (codes: readonly string[]) => enterprise.rolesInEnterprises(codes),
+      options,
+    ),
+    businessLines: new DataLoader(
+      (codes: readonly string[]) => enterprise.businessLinesOf(codes),
+      options,
+    ),
     branches: new DataLoader((codes: readonly string[]) => enterprise.branchesOf(codes), options),
     branch: new DataLoader((codes: readonly string[]) => enterprise.branchesByCode(codes), options),
     industryCode: cachedLoader(caches.industryCodes, (codes) => enterprise.industryCodes(codes)),
@@ -87,7 +106,8 @@ export function createLoaders(adapters: Adapters, caches: ReferenceCaches, { bat
     rightsOfHolder: new DataLoader(
       async (holders: readonly HolderKey[]) => {
         const lists = await land.rightsOfHolders(holders);
-        for (const list of lists) for (const right of list) parcel.prime(right.parcel.id, right.parcel);
+        for (const list of lists)
+          for (const right of list) parcel.prime(right.parcel.id, right.parcel);
         return lists;
       },
       { ...options, cacheKeyFn: holderKey },
@@ -97,15 +117,36 @@ export function createLoaders(adapters: Adapters, caches: ReferenceCaches, { bat
     mortgages: new DataLoader((ids: readonly string[]) => land.mortgagesOf(ids), options),
 
     // social and health insurance (over HTTP)
-    insuranceRecord: new DataLoader((numbers: readonly string[]) => insurance.recordsByNumber(numbers), options),
-    insuranceOfCitizen: new DataLoader((ids: readonly string[]) => insurance.recordsOfCitizens(ids), options),
-    contributions: new DataLoader((numbers: readonly string[]) => insurance.contributionsOf(numbers), options),
-    healthCards: new DataLoader((numbers: readonly string[]) => insurance.healthCardsOf(numbers), options),
-    healthCard: new DataLoader((numbers: readonly string[]) => insurance.healthCardsByNumber(numbers), options),
+    insuranceRecord: new DataLoader(
+      (numbers: readonly string[]) => insurance.recordsByNumber(numbers),
+      options,
+    ),
+    insuranceOfCitizen: new DataLoader(
+      (ids: readonly string[]) => insurance.recordsOfCitizens(ids),
+      options,
+    ),
+    contributions: new DataLoader(
+      (numbers: readonly string[]) => insurance.contributionsOf(numbers),
+      options,
+    ),
+    healthCards: new DataLoader(
+      (numbers: readonly string[]) => insurance.healthCardsOf(numbers),
+      options,
+    ),
+    healthCard: new DataLoader(
+      (numbers: readonly string[]) => insurance.healthCardsByNumber(numbers),
+      options,
+    ),
 
     // civil servants
-    civilServant: new DataLoader((codes: readonly string[]) => civilService.servantsByCode(codes), options),
-    civilServantOfCitizen: new DataLoader((ids: readonly string[]) => civilService.servantsByCitizen(ids), options),
+    civilServant: new DataLoader(
+      (codes: readonly string[]) => civilService.servantsByCode(codes),
+      options,
+    ),
+    civilServantOfCitizen: new DataLoader(
+      (ids: readonly string[]) => civilService.servantsByCitizen(ids),
+      options,
+    ),
 
     // administrative units (reference data, cached across requests)
     unit: cachedLoader(caches.units, (codes) => reference.unitsByCode(codes)),

@@ -24,6 +24,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(JSON.stringify({ level: 'fatal', msg: 'gateway failed to start', err: String(error) }));
+  console.error(
+    JSON.stringify({ level: 'fatal', msg: 'gateway failed to start', err: String(error) }),
+  );
   process.exit(1);
 });

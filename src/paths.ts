@@ -20,10 +20,13 @@ export const ROOT = (() => {
 export function mocksFingerprint(): string {
   const hash = createHash('sha256');
   const walk = (dir: string) => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const entry of fs
+      .readdirSync(dir, { withFileTypes: true })
+      .sort((a, b) => a.name.localeCompare(b.name))) {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) walk(full);
-      else if (/\.(ts|json)$/.test(entry.name)) hash.update(entry.name).update(fs.readFileSync(full));
+      else if (/\.(ts|json)$/.test(entry.name))
+        hash.update(entry.name).update(fs.readFileSync(full));
     }
   };
   walk(path.join(ROOT, 'mocks'));

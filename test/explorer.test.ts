@@ -9,12 +9,22 @@ let browser: Browser;
 
 beforeAll(async () => {
   if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is needed for the explorer test: install Debian's chromium (${CHROMIUM}) or set CHROMIUM_PATH`);
+    throw new Error(
+      `Chromium is needed for the explorer test: install Debian's chromium (${CHROMIUM}) or set CHROMIUM_PATH`,
+    );
   }
   t = await startTestGateway();
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 });
 
@@ -40,15 +50,25 @@ it('loads in a browser, from the gateway alone, and runs a query', async () => {
   expect((await introspection).status()).toBe(200);
   await page.click('.graphiql-execute-button');
   await page.waitForFunction(
-    () => (globalThis as unknown as { document: { querySelector(s: string): { textContent: string | null } | null } }).document.querySelector('.result-window')?.textContent?.includes('"fullName"'),
+    () =>
+      (
+        globalThis as unknown as {
+          document: { querySelector(s: string): { textContent: string | null } | null };
+        }
+      ).document
+        .querySelector('.result-window')
+        ?.textContent?.includes('"fullName"'),
     undefined,
     {
-    timeout: 20_000,
-  });
+      timeout: 20_000,
+    },
+  );
 
   expect(pageErrors).toEqual([]);
   expect(requested.length).toBeGreaterThan(3);
   const origin = new URL(t.url).origin;
-  expect(requested.filter((url) => !url.startsWith(origin) && !url.startsWith('data:'))).toEqual([]);
+  expect(requested.filter((url) => !url.startsWith(origin) && !url.startsWith('data:'))).toEqual(
+    [],
+  );
   await page.close();
 });

@@ -46,10 +46,17 @@ type FlatServantRow = Omit<CivilServantRow, 'agency'> & {
 };
 
 function splitServant(row: FlatServantRow): CivilServantRow {
-  const { agencyCode, agencyName, agencyLevel, agencyProvinceCode, agencyUpdatedAt, ...servant } = row;
+  const { agencyCode, agencyName, agencyLevel, agencyProvinceCode, agencyUpdatedAt, ...servant } =
+    row;
   return {
     ...servant,
-    agency: { code: agencyCode, name: agencyName, level: agencyLevel, provinceCode: agencyProvinceCode, updatedAt: agencyUpdatedAt },
+    agency: {
+      code: agencyCode,
+      name: agencyName,
+      level: agencyLevel,
+      provinceCode: agencyProvinceCode,
+      updatedAt: agencyUpdatedAt,
+    },
   };
 }
 
@@ -58,14 +65,18 @@ export class CivilServiceAdapter {
   constructor(private readonly source: SqlSource) {}
 
   async servantsByCode(codes: readonly string[]): Promise<(CivilServantRow | null)[]> {
-    const rows = await this.source.select<FlatServantRow>(`${SERVANT_SELECT} WHERE s.code = ANY(?)`, [distinct(codes)]);
+    const rows = await this.source.select<FlatServantRow>(
+      `${SERVANT_SELECT} WHERE s.code = ANY(?)`,
+      [distinct(codes)],
+    );
     return alignOne(codes, rows.map(splitServant), (row) => row.code);
   }
 
   async servantsByCitizen(citizenIds: readonly string[]): Promise<(CivilServantRow | null)[]> {
-    const rows = await this.source.select<FlatServantRow>(`${SERVANT_SELECT} WHERE s.citizen_id = ANY(?)`, [
-      distinct(citizenIds),
-    ]);
+    const rows = await this.source.select<FlatServantRow>(
+      `${SERVANT_SELECT} WHERE s.citizen_id = ANY(?)`,
+      [distinct(citizenIds)],
+    );
     return alignOne(citizenIds, rows.map(splitServant), (row) => row.citizenId);
   }
 }

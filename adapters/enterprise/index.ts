@@ -67,7 +67,16 @@ const BRANCH_COLUMNS = `code, enterprise_code AS "enterpriseCode", name, kind, s
 type FlatRoleRow = Omit<EnterpriseRoleRow, 'enterprise'> & EnterpriseRow;
 
 function splitRole(row: FlatRoleRow): EnterpriseRoleRow {
-  const { enterpriseCode, citizenId, role, title, capitalShare, since, roleUpdatedAt, ...enterprise } = row;
+  const {
+    enterpriseCode,
+    citizenId,
+    role,
+    title,
+    capitalShare,
+    since,
+    roleUpdatedAt,
+    ...enterprise
+  } = row;
   return { enterpriseCode, citizenId, role, title, capitalShare, since, roleUpdatedAt, enterprise };
 }
 

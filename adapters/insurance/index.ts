@@ -104,7 +104,8 @@ export class InsuranceAdapter {
         signal: AbortSignal.timeout(this.timeoutMs),
       });
       await response.body.dump();
-      if (response.statusCode !== 200) throw new Error(`insurance service answered ${response.statusCode}`);
+      if (response.statusCode !== 200)
+        throw new Error(`insurance service answered ${response.statusCode}`);
     } catch (error) {
       throw new SourceUnavailableError('insurance', error);
     }

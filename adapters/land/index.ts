@@ -60,11 +60,31 @@ const RIGHT_COLUMNS = `h.parcel_id AS "parcelId", h.holder_kind AS "holderKind",
   h.share::float8 AS share, h.certificate_serial AS "certificateSerial", h.since::text AS since,
   h.updated_at AS "rightUpdatedAt"`;
 
-type FlatRightRow = Omit<LandRightRow, 'parcel' | 'updatedAt'> & { rightUpdatedAt: Date } & ParcelRow;
+type FlatRightRow = Omit<LandRightRow, 'parcel' | 'updatedAt'> & {
+  rightUpdatedAt: Date;
+} & ParcelRow;
 
 function splitRight(row: FlatRightRow): LandRightRow {
-  const { parcelId, holderKind, holderId, share, certificateSerial, since, rightUpdatedAt, ...parcel } = row;
-  return { parcelId, holderKind, holderId, share, certificateSerial, since, updatedAt: rightUpdatedAt, parcel };
+  const {
+    parcelId,
+    holderKind,
+    holderId,
+    share,
+    certificateSerial,
+    since,
+    rightUpdatedAt,
+    ...parcel
+  } = row;
+  return {
+    parcelId,
+    holderKind,
+    holderId,
+    share,
+    certificateSerial,
+    since,
+    updatedAt: rightUpdatedAt,
+    parcel,
+  };
 }
 
 /** The string form of a holder key, for maps and loaders. */

@@ -33,9 +33,10 @@ export class ReferenceAdapter {
   constructor(private readonly source: SqlSource) {}
 
   async unitsByCode(codes: readonly string[]): Promise<(UnitRow | null)[]> {
-    const rows = await this.source.select<UnitRow>(`SELECT ${UNIT_COLUMNS} FROM reference.units WHERE code = ANY(?)`, [
-      distinct(codes),
-    ]);
+    const rows = await this.source.select<UnitRow>(
+      `SELECT ${UNIT_COLUMNS} FROM reference.units WHERE code = ANY(?)`,
+      [distinct(codes)],
+    );
     return alignOne(codes, rows, (row) => row.code);
   }
 

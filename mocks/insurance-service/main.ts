@@ -11,5 +11,7 @@ const port = Number(process.env.INSURANCE_PORT || 4100);
 const host = process.env.HOST || '127.0.0.1';
 const db = knex({ client: 'pg', connection: url, pool: { min: 0, max: 10 } });
 const server = createInsuranceService(db);
-server.listen(port, host, () => console.log(`insurance service on http://${host}:${port}/v1/lookup`));
+server.listen(port, host, () =>
+  console.log(`insurance service on http://${host}:${port}/v1/lookup`),
+);
 process.on('SIGTERM', () => server.close(() => void db.destroy()));

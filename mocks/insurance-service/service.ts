@@ -26,8 +26,16 @@ interface Operation {
 }
 
 const OPERATIONS: Record<string, Operation> = {
-  recordsByNumber: { sql: `${RECORD} WHERE social_insurance_number = ANY(?)`, keyColumn: 'socialInsuranceNumber', many: false },
-  recordsByCitizen: { sql: `${RECORD} WHERE citizen_id = ANY(?)`, keyColumn: 'citizenId', many: false },
+  recordsByNumber: {
+    sql: `${RECORD} WHERE social_insurance_number = ANY(?)`,
+    keyColumn: 'socialInsuranceNumber',
+    many: false,
+  },
+  recordsByCitizen: {
+    sql: `${RECORD} WHERE citizen_id = ANY(?)`,
+    keyColumn: 'citizenId',
+    many: false,
+  },
   contributionsByNumber: {
     sql: `${CONTRIBUTION} WHERE social_insurance_number = ANY(?) ORDER BY from_month, id`,
     keyColumn: 'socialInsuranceNumber',
@@ -38,7 +46,11 @@ const OPERATIONS: Record<string, Operation> = {
     keyColumn: 'socialInsuranceNumber',
     many: true,
   },
-  healthCardsByCardNumber: { sql: `${CARD} WHERE card_number = ANY(?)`, keyColumn: 'number', many: false },
+  healthCardsByCardNumber: {
+    sql: `${CARD} WHERE card_number = ANY(?)`,
+    keyColumn: 'number',
+    many: false,
+  },
 };
 
 /** Largest batch the service accepts, as a real agency endpoint would bound it. */
@@ -46,7 +58,10 @@ const MAX_KEYS = 1000;
 
 function send(res: http.ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
@@ -97,7 +112,11 @@ export function createInsuranceService(knex: Knex): http.Server {
           send(res, 400, { error: `op must be one of ${Object.keys(OPERATIONS).join(', ')}` });
           return;
         }
-        if (!Array.isArray(keys) || keys.length > MAX_KEYS || !keys.every((key) => typeof key === 'string')) {
+        if (
+          !Array.isArray(keys) ||
+          keys.length > MAX_KEYS ||
+          !keys.every((key) => typeof key === 'string')
+        ) {
           send(res, 400, { error: `keys must be an array of at most ${MAX_KEYS} strings` });
           return;
         }

@@ -33,5 +33,6 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  for (const table of ['civil_servants', 'ranks', 'agencies']) await knex.schema.withSchema(SCHEMA).dropTable(table);
+  for (const table of ['civil_servants', 'ranks', 'agencies'])
+    await knex.schema.withSchema(SCHEMA).dropTable(table);
 }

@@ -56,7 +56,14 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  for (const table of ['branches', 'enterprise_business_lines', 'enterprise_people', 'enterprises', 'industry_codes', 'enterprise_types']) {
+  for (const table of [
+    'branches',
+    'enterprise_business_lines',
+    'enterprise_people',
+    'enterprises',
+    'industry_codes',
+    'enterprise_types',
+  ]) {
     await knex.schema.withSchema(SCHEMA).dropTable(table);
   }
 }

@@ -35,5 +35,6 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  for (const table of ['health_cards', 'contributions', 'insurance_records']) await knex.schema.withSchema(SCHEMA).dropTable(table);
+  for (const table of ['health_cards', 'contributions', 'insurance_records'])
+    await knex.schema.withSchema(SCHEMA).dropTable(table);
 }

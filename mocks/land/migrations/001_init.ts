@@ -47,5 +47,6 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  for (const table of ['mortgages', 'holders', 'certificates', 'parcels']) await knex.schema.withSchema(SCHEMA).dropTable(table);
+  for (const table of ['mortgages', 'holders', 'certificates', 'parcels'])
+    await knex.schema.withSchema(SCHEMA).dropTable(table);
 }
