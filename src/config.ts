@@ -29,6 +29,11 @@ export interface Config {
   redisUrl: string | undefined;
   /** The identity provider's (VNeID) public key, PEM; the mock issuer's on the embedded default. */
   citizenTokenPublicKey: string | undefined;
+  /** AUDIT_SIGNING_KEY / AUDIT_SIGNING_KEY_FILE and AUDIT_PUBLIC_KEY(_FILE): the log's checkpoint keys. */
+  auditKeys: Pick<
+    NodeJS.ProcessEnv,
+    'AUDIT_SIGNING_KEY' | 'AUDIT_SIGNING_KEY_FILE' | 'AUDIT_PUBLIC_KEY' | 'AUDIT_PUBLIC_KEY_FILE'
+  >;
 }
 
 function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -67,6 +72,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     auditLog: env.AUDIT_LOG !== 'off',
     redisUrl: env.REDIS_URL || undefined,
     citizenTokenPublicKey: env.VNEID_PUBLIC_KEY || undefined,
+    auditKeys: {
+      AUDIT_SIGNING_KEY: env.AUDIT_SIGNING_KEY,
+      AUDIT_SIGNING_KEY_FILE: env.AUDIT_SIGNING_KEY_FILE,
+      AUDIT_PUBLIC_KEY: env.AUDIT_PUBLIC_KEY,
+      AUDIT_PUBLIC_KEY_FILE: env.AUDIT_PUBLIC_KEY_FILE,
+    },
   };
 }
 

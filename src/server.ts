@@ -1,4 +1,5 @@
 import http from 'node:http';
+import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server';
@@ -18,7 +19,13 @@ import { createRateLimiter } from './access/rate-limit';
 import { authenticateRequest, createClientCache } from './access/request';
 import { AccessStore } from './access/store';
 import { viewerId, type Viewer } from './access/viewer';
-import { AuditLog, AuditUnavailableError, loadSigningKey, migrateAudit } from './audit';
+import {
+  AuditLog,
+  AuditUnavailableError,
+  loadSigningKey,
+  loadVerificationKeys,
+  migrateAudit,
+} from './audit';
 import type { AuditEntryInput, AuditOutcome } from './audit/types';
 import { createCache } from './cache';
 import type { Config } from './config';
@@ -179,8 +186,19 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
   await migrateAccess(gatewayDb.handle);
   const store = new AccessStore(gatewayDb.handle);
   await migrateAudit(auditDb.handle);
+  const signingKey = loadSigningKey(config.auditKeys, {
+    generatedKeyFile: config.embeddedDataDir
+      ? path.join(config.embeddedDataDir, 'audit-signing-key.pem')
+      : undefined,
+  });
+  if (signingKey.generated && !embedded) {
+    logger.warn(
+      'no AUDIT_SIGNING_KEY: checkpoints are signed with a key made at start, which later runs cannot verify',
+    );
+  }
   const audit = new AuditLog(auditDb.handle, {
-    signingKey: loadSigningKey(process.env),
+    signingKey,
+    verificationKeys: loadVerificationKeys(config.auditKeys),
     onError: (error) => logger.error({ err: error }, 'access log background work failed'),
   });
   if (!config.auditLog)

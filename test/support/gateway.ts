@@ -1,3 +1,4 @@
+import { createHash, createPrivateKey } from 'node:crypto';
 import type { Knex } from 'knex';
 import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/logger';
@@ -32,6 +33,18 @@ export interface GraphQLErrorBody {
 /** The demo portal reading for the demo purpose: every field of the national databases. */
 export const DEMO_PORTAL = { authorization: 'Bearer demo-portal', 'x-purpose': 'DEMO' };
 
+/** A fixed Ed25519 key for the test database's access log, made from a public test seed. */
+const TEST_AUDIT_SIGNING_KEY = createPrivateKey({
+  key: Buffer.concat([
+    Buffer.from('302e020100300506032b657004220420', 'hex'),
+    createHash('sha256').update('national-data-gateway test audit key').digest(),
+  ]),
+  format: 'der',
+  type: 'pkcs8',
+})
+  .export({ format: 'pem', type: 'pkcs8' })
+  .toString();
+
 export const TEST_CITIZENS = 2000;
 export const TEST_SEED = 2025;
 
@@ -46,6 +59,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     env.DATABASE_URL = process.env.TEST_DATABASE_URL;
     // A real deployment names its identity provider; the tests use the mock VNeID.
     env.VNEID_PUBLIC_KEY = MOCK_VNEID_PUBLIC_KEY_PEM;
+    // The log in the test database outlives one run: every run signs its checkpoints alike.
+    env.AUDIT_SIGNING_KEY = TEST_AUDIT_SIGNING_KEY;
   }
   return { ...loadConfig(env), ...overrides };
 }

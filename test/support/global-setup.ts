@@ -8,6 +8,9 @@ export default async function globalSetup(): Promise<void> {
   if (!url) return;
   const db = knex({ client: 'pg', connection: url, pool: { min: 0, max: 4 } });
   try {
+    // Each run starts with an empty access log and client registry of its own.
+    await db.raw('DROP SCHEMA IF EXISTS audit CASCADE');
+    await db.raw('DROP SCHEMA IF EXISTS gateway CASCADE');
     await seedNationalDatabases(() => db, { citizens: TEST_CITIZENS, seed: TEST_SEED });
   } finally {
     await db.destroy();

@@ -1,0 +1,128 @@
+/** What happened to one request, as the access log records it. */
+export const AUDIT_OUTCOMES = ['OK', 'PARTIAL', 'DENIED', 'UNAUTHENTICATED', 'ERROR'] as const;
+export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
+
+/**
+ * One access, as the gateway hands it to the log. Identifiers and field coordinates only: never
+ * a personal data value.
+ */
+export interface AuditEntryInput {
+  requestId: string;
+  /** When the request was received. */
+  at: Date;
+  clientId: string;
+  /** The official (or citizen) on whose behalf the client asked (X-Actor). */
+  actor: string | null;
+  /** The procedure or legal-basis code (X-Purpose). */
+  purpose: string | null;
+  /** The dossier number (X-Case-Id). */
+  caseId: string | null;
+  /** The GraphQL operation name, or the root fields called. */
+  operation: string | null;
+  /** Hash of the GraphQL document, so the exact query can be identified without storing it. */
+  documentHash: string | null;
+  /** Identifiers of the records returned (citizen ids, enterprise codes, parcel ids...). */
+  subjects: string[];
+  /** Field coordinates returned, `Type.field`. */
+  fields: string[];
+  /** Field coordinates refused, `Type.field`. */
+  denied: string[];
+  outcome: AuditOutcome;
+  durationMs: number;
+  /** Until then the entry is hidden from the citizen's own view (an investigation). */
+  restrictedUntil: Date | null;
+}
+
+/** A committed entry: its place in the chain and its hash. */
+export type AuditRecord = AuditEntryInput & {
+  /** Position in the chain, 1-based; a decimal string because it is a bigint. */
+  seq: string;
+  /** SHA-256 (hex) over the canonical form of the entry and `previousHash`. */
+  hash: string;
+  previousHash: string;
+};
+
+/** Filters of `AuditLog.query`; `from` is inclusive and `to` exclusive. */
+export interface AuditQueryFilter {
+  clientId?: string;
+  subjectId?: string;
+  purpose?: string;
+  caseId?: string;
+  from?: Date;
+  to?: Date;
+  outcome?: AuditOutcome;
+}
+
+/** Relay-style paging: `first` at most 100 (default 20), `after` an `endCursor` from a page. */
+export interface AuditPageRequest {
+  first?: number;
+  after?: string | null;
+}
+
+/** One page of entries, newest first. */
+export interface AuditPage {
+  entries: AuditRecord[];
+  /** The cursor of each entry, aligned with `entries`. */
+  cursors: string[];
+  hasNextPage: boolean;
+  endCursor: string | null;
+}
+
+/** A time range; `from` is inclusive and `to` exclusive. */
+export interface AuditTimeRange {
+  from?: Date;
+  to?: Date;
+}
+
+/** What `verify` found wrong. */
+export type AuditChainProblem = 'CHANGED' | 'REMOVED' | 'INSERTED' | 'TRUNCATED' | 'BAD_SIGNATURE';
+
+/** The result of recomputing the chain. */
+export interface AuditChainReport {
+  ok: boolean;
+  /** Entries whose hash was recomputed. */
+  checkedEntries: number;
+  /** Signed checkpoints compared with the chain. */
+  checkedCheckpoints: number;
+  /** False when verification was asked to skip checkpoint signatures. */
+  signaturesChecked: boolean;
+  /** The first entry that is not what was logged (or where one is missing). */
+  firstBrokenSeq?: string;
+  /** Its request id, when the entry still exists. */
+  firstBrokenRequestId?: string;
+  problem?: AuditChainProblem;
+  /** One sentence for a human, naming the entry and what is wrong. */
+  message: string;
+}
+
+/** Counts per client and purpose over a time range. */
+export interface AuditStatsRow {
+  clientId: string;
+  purpose: string | null;
+  total: number;
+  byOutcome: Record<AuditOutcome, number>;
+  /** Entries where something was refused: DENIED, UNAUTHENTICATED, or any denied field. */
+  refused: number;
+  /** Field coordinates refused, summed over the entries. */
+  deniedFields: number;
+}
+
+/** A signed statement of the chain's head at one moment. */
+export interface AuditCheckpoint {
+  seq: string;
+  hash: string;
+  at: Date;
+  keyId: string;
+  /** Ed25519 signature, base64. */
+  signature: string;
+}
+
+/** The writer's counters since the log was opened, for metrics. */
+export interface AuditWriterCounters {
+  appended: number;
+  failed: number;
+  batches: number;
+  failedBatches: number;
+  checkpoints: number;
+  pending: number;
+}
