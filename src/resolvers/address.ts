@@ -16,9 +16,17 @@ export interface LegacyAddressParent {
 
 async function legacyNames(code: string, ctx: Context) {
   const commune = await ctx.loaders.legacyUnit.load(code);
-  const district = commune?.parentCode ? await ctx.loaders.legacyUnit.load(commune.parentCode) : null;
-  const province = district?.parentCode ? await ctx.loaders.legacyUnit.load(district.parentCode) : null;
-  return { commune: commune?.name ?? '', district: district?.name ?? '', province: province?.name ?? '' };
+  const district = commune?.parentCode
+    ? await ctx.loaders.legacyUnit.load(commune.parentCode)
+    : null;
+  const province = district?.parentCode
+    ? await ctx.loaders.legacyUnit.load(district.parentCode)
+    : null;
+  return {
+    commune: commune?.name ?? '',
+    district: district?.name ?? '',
+    province: province?.name ?? '',
+  };
 }
 
 export const Address: AddressResolvers<Context> = {
@@ -29,11 +37,15 @@ export const Address: AddressResolvers<Context> = {
   },
   text: async (address, _, ctx) => {
     const commune = await ctx.loaders.unit.load(address.communeCode);
-    const province = commune?.provinceCode ? await ctx.loaders.unit.load(commune.provinceCode) : null;
+    const province = commune?.provinceCode
+      ? await ctx.loaders.unit.load(commune.provinceCode)
+      : null;
     return [address.street, commune?.name, province?.name].filter(Boolean).join(', ');
   },
   legacy: (address) =>
-    address.legacyCommuneCode ? { street: address.street, communeCode: address.legacyCommuneCode } : null,
+    address.legacyCommuneCode
+      ? { street: address.street, communeCode: address.legacyCommuneCode }
+      : null,
 };
 
 export const LegacyAddress: LegacyAddressResolvers<Context> = {
@@ -42,6 +54,8 @@ export const LegacyAddress: LegacyAddressResolvers<Context> = {
   province: async (legacy, _, ctx) => (await legacyNames(legacy.communeCode, ctx)).province,
   text: async (legacy, _, ctx) => {
     const names = await legacyNames(legacy.communeCode, ctx);
-    return [legacy.street, names.commune, names.district, names.province].filter(Boolean).join(', ');
+    return [legacy.street, names.commune, names.district, names.province]
+      .filter(Boolean)
+      .join(', ');
   },
 };

@@ -7,7 +7,8 @@ const source = sourceOf('CIVIL_SERVICE');
 /** Civil servants, agencies and ranks, from the civil servants database. */
 export const civilServiceResolvers: Resolvers = {
   Query: {
-    civilServant: (_, { code }, ctx) => ctx.loaders.civilServant.load(requireIdentifier('civilServantCode', 'code', code)),
+    civilServant: (_, { code }, ctx) =>
+      ctx.loaders.civilServant.load(requireIdentifier('civilServantCode', 'code', code)),
   },
   CivilServant: {
     citizen: (servant, _, ctx) => ctx.loaders.citizen.load(servant.citizenId),
@@ -20,7 +21,8 @@ export const civilServiceResolvers: Resolvers = {
     category: (servant) => servant.rankCategory,
   },
   Agency: {
-    province: (agency, _, ctx) => (agency.provinceCode ? ctx.loaders.unit.load(agency.provinceCode) : null),
+    province: (agency, _, ctx) =>
+      agency.provinceCode ? ctx.loaders.unit.load(agency.provinceCode) : null,
     source,
   },
 };

@@ -14,22 +14,29 @@ export const enterpriseResolvers: Resolvers = {
       const valid = requireIdentifier('enterpriseCode', 'code', code);
       return ctx.loaders.enterprise.load(valid.slice(0, 10));
     },
-    branch: (_, { code }, ctx) => ctx.loaders.branch.load(requireIdentifier('branchCode', 'code', code)),
+    branch: (_, { code }, ctx) =>
+      ctx.loaders.branch.load(requireIdentifier('branchCode', 'code', code)),
   },
   Enterprise: {
     type: (enterprise) => enterprise,
     status: (enterprise) => enterprise.status as EnterpriseStatus,
-    headOffice: (enterprise) => ({ street: enterprise.headOfficeStreet, communeCode: enterprise.headOfficeCommuneCode }),
+    headOffice: (enterprise) => ({
+      street: enterprise.headOfficeStreet,
+      communeCode: enterprise.headOfficeCommuneCode,
+    }),
     representatives: async (enterprise, _, ctx) => {
       const roles = await ctx.loaders.rolesInEnterprise.load(enterprise.code);
-      const ids = roles.filter((role) => role.role === 'LEGAL_REPRESENTATIVE').map((role) => role.citizenId);
+      const ids = roles
+        .filter((role) => role.role === 'LEGAL_REPRESENTATIVE')
+        .map((role) => role.citizenId);
       const citizens = rethrow(await ctx.loaders.citizen.loadMany(ids));
       return citizens.filter((citizen): citizen is CitizenRow => citizen !== null);
     },
     people: (enterprise, _, ctx) => ctx.loaders.rolesInEnterprise.load(enterprise.code),
     businessLines: (enterprise, _, ctx) => ctx.loaders.businessLines.load(enterprise.code),
     branches: (enterprise, _, ctx) => ctx.loaders.branches.load(enterprise.code),
-    landRights: (enterprise, _, ctx) => ctx.loaders.rightsOfHolder.load({ kind: 'ENTERPRISE', id: enterprise.code }),
+    landRights: (enterprise, _, ctx) =>
+      ctx.loaders.rightsOfHolder.load({ kind: 'ENTERPRISE', id: enterprise.code }),
     source,
   },
   EnterpriseType: {
@@ -41,7 +48,8 @@ export const enterpriseResolvers: Resolvers = {
     citizen: (role, _, ctx) => ctx.loaders.citizen.load(role.citizenId),
   },
   BusinessLine: {
-    name: async (line, _, ctx) => (await ctx.loaders.industryCode.load(line.code))?.name ?? line.code,
+    name: async (line, _, ctx) =>
+      (await ctx.loaders.industryCode.load(line.code))?.name ?? line.code,
   },
   Branch: {
     address: (branch) => ({ street: branch.street, communeCode: branch.communeCode }),

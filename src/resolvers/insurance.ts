@@ -5,7 +5,11 @@ import { sourceOf } from './source';
 const source = sourceOf('INSURANCE');
 
 /** Whole months from the first month to the last (inclusive), or to this month while open. */
-export function monthsBetween(fromMonth: string, toMonth: string | null, today = new Date()): number {
+export function monthsBetween(
+  fromMonth: string,
+  toMonth: string | null,
+  today = new Date(),
+): number {
   const [fromYear, fromMon] = fromMonth.split('-').map(Number);
   const [toYear, toMon] = toMonth
     ? toMonth.split('-').map(Number)
@@ -17,7 +21,9 @@ export function monthsBetween(fromMonth: string, toMonth: string | null, today =
 export const insuranceResolvers: Resolvers = {
   Query: {
     insuranceRecord: (_, { socialInsuranceNumber }, ctx) =>
-      ctx.loaders.insuranceRecord.load(requireIdentifier('socialInsuranceNumber', 'socialInsuranceNumber', socialInsuranceNumber)),
+      ctx.loaders.insuranceRecord.load(
+        requireIdentifier('socialInsuranceNumber', 'socialInsuranceNumber', socialInsuranceNumber),
+      ),
     healthInsuranceCard: (_, { number }, ctx) =>
       ctx.loaders.healthCard.load(requireIdentifier('healthInsuranceCard', 'number', number)),
   },
@@ -26,9 +32,13 @@ export const insuranceResolvers: Resolvers = {
     contributions: (record, _, ctx) => ctx.loaders.contributions.load(record.socialInsuranceNumber),
     contributionMonths: async (record, _, ctx) => {
       const periods = await ctx.loaders.contributions.load(record.socialInsuranceNumber);
-      return periods.reduce((sum, period) => sum + monthsBetween(period.fromMonth, period.toMonth), 0);
+      return periods.reduce(
+        (sum, period) => sum + monthsBetween(period.fromMonth, period.toMonth),
+        0,
+      );
     },
-    healthInsuranceCards: (record, _, ctx) => ctx.loaders.healthCards.load(record.socialInsuranceNumber),
+    healthInsuranceCards: (record, _, ctx) =>
+      ctx.loaders.healthCards.load(record.socialInsuranceNumber),
     source,
   },
   Contribution: {

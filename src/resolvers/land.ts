@@ -18,14 +18,19 @@ function holderOf(right: LandRightRow, ctx: Context): Promise<CitizenRow | Enter
 /** Parcels, rights, certificates and mortgages, from the land database. */
 export const landResolvers: Resolvers = {
   Query: {
-    landParcel: (_, { id }, ctx) => ctx.loaders.parcel.load(requireIdentifier('landParcelId', 'id', id)),
+    landParcel: (_, { id }, ctx) =>
+      ctx.loaders.parcel.load(requireIdentifier('landParcelId', 'id', id)),
   },
   LandParcel: {
     commune: (parcel, _, ctx) => ctx.loaders.unit.load(parcel.communeCode),
     address: (parcel) => ({ street: parcel.street, communeCode: parcel.communeCode }),
     holders: async (parcel, _, ctx) => {
       const rights = await ctx.loaders.rightsOnParcel.load(parcel.id);
-      const holders = rethrow(await Promise.all(rights.map((right) => holderOf(right, ctx).catch((error: Error) => error))));
+      const holders = rethrow(
+        await Promise.all(
+          rights.map((right) => holderOf(right, ctx).catch((error: Error) => error)),
+        ),
+      );
       return holders.filter((holder): holder is CitizenRow | EnterpriseRow => holder !== null);
     },
     rights: (parcel, _, ctx) => ctx.loaders.rightsOnParcel.load(parcel.id),

@@ -8,10 +8,12 @@ const source = sourceOf('POPULATION');
 export const populationResolvers: Resolvers = {
   Query: {
     citizen: (_, { id }, ctx) => ctx.loaders.citizen.load(requireIdentifier('citizenId', 'id', id)),
-    citizens: (_, { ids }, ctx) => ctx.loaders.citizen.loadMany(requireIdentifiers('citizenId', 'ids', ids)).then(rethrow),
+    citizens: (_, { ids }, ctx) =>
+      ctx.loaders.citizen.loadMany(requireIdentifiers('citizenId', 'ids', ids)).then(rethrow),
   },
   Citizen: {
-    birthRegistrationProvince: async (citizen, _, ctx) => ctx.loaders.unit.load(citizen.birthProvinceCode),
+    birthRegistrationProvince: async (citizen, _, ctx) =>
+      ctx.loaders.unit.load(citizen.birthProvinceCode),
     hometown: (citizen, _, ctx) => ctx.loaders.unit.load(citizen.hometownCommuneCode),
     permanentAddress: (citizen) => ({
       street: citizen.permanentStreet,
@@ -23,16 +25,21 @@ export const populationResolvers: Resolvers = {
       citizen.temporaryStreet && citizen.temporaryCommuneCode
         ? { street: citizen.temporaryStreet, communeCode: citizen.temporaryCommuneCode }
         : null,
-    maritalStatus: (citizen) => citizen.maritalStatus as 'SINGLE' | 'MARRIED' | 'DIVORCED' | 'WIDOWED',
+    maritalStatus: (citizen) =>
+      citizen.maritalStatus as 'SINGLE' | 'MARRIED' | 'DIVORCED' | 'WIDOWED',
     dateOfDeath: (citizen) => citizen.diedOn,
     household: (citizen, _, ctx) => ctx.loaders.household.load(citizen.householdId),
-    father: (citizen, _, ctx) => (citizen.fatherId ? ctx.loaders.citizen.load(citizen.fatherId) : null),
-    mother: (citizen, _, ctx) => (citizen.motherId ? ctx.loaders.citizen.load(citizen.motherId) : null),
-    spouse: (citizen, _, ctx) => (citizen.spouseId ? ctx.loaders.citizen.load(citizen.spouseId) : null),
+    father: (citizen, _, ctx) =>
+      citizen.fatherId ? ctx.loaders.citizen.load(citizen.fatherId) : null,
+    mother: (citizen, _, ctx) =>
+      citizen.motherId ? ctx.loaders.citizen.load(citizen.motherId) : null,
+    spouse: (citizen, _, ctx) =>
+      citizen.spouseId ? ctx.loaders.citizen.load(citizen.spouseId) : null,
     children: (citizen, _, ctx) => ctx.loaders.children.load(citizen.id),
     identityCard: (citizen, _, ctx) => ctx.loaders.identityCard.load(citizen.id),
     enterprises: (citizen, _, ctx) => ctx.loaders.rolesOfCitizen.load(citizen.id),
-    landRights: (citizen, _, ctx) => ctx.loaders.rightsOfHolder.load({ kind: 'CITIZEN', id: citizen.id }),
+    landRights: (citizen, _, ctx) =>
+      ctx.loaders.rightsOfHolder.load({ kind: 'CITIZEN', id: citizen.id }),
     insurance: (citizen, _, ctx) => ctx.loaders.insuranceOfCitizen.load(citizen.id),
     civilService: (citizen, _, ctx) => ctx.loaders.civilServantOfCitizen.load(citizen.id),
     source,

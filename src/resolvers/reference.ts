@@ -22,11 +22,13 @@ async function currentUnit(code: string, ctx: Context): Promise<UnitRow | null> 
 /** Administrative units, from the catalogue of the General Statistics Office. */
 export const referenceResolvers: Resolvers = {
   Query: {
-    administrativeUnit: (_, { code }, ctx) => currentUnit(requireIdentifier('administrativeUnitCode', 'code', code), ctx),
+    administrativeUnit: (_, { code }, ctx) =>
+      currentUnit(requireIdentifier('administrativeUnitCode', 'code', code), ctx),
   },
   AdministrativeUnit: {
     level: (unit) => unit.level,
-    province: (unit, _, ctx) => (unit.provinceCode ? ctx.loaders.unit.load(unit.provinceCode) : null),
+    province: (unit, _, ctx) =>
+      unit.provinceCode ? ctx.loaders.unit.load(unit.provinceCode) : null,
     predecessors: async (unit, _, ctx) => (await ctx.loaders.predecessors.load(unit.code)) ?? [],
     source: sourceOf('REFERENCE'),
   },

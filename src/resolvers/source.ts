@@ -8,5 +8,8 @@ export interface SourceParent {
 
 /** The `source` resolver of every record read from one national database. */
 export function sourceOf(database: NationalDatabase) {
-  return (row: { updatedAt: Date | string }): SourceParent => ({ database, updatedAt: row.updatedAt });
+  return (row: { updatedAt: Date | string }): SourceParent => ({
+    database,
+    updatedAt: row.updatedAt,
+  });
 }
