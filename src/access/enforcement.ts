@@ -7,6 +7,7 @@ import {
 import { MapperKind, mapSchema } from '@graphql-tools/utils';
 import type { Context } from '../context';
 import { ErrorCode } from '../errors';
+import { procedureCatalogue } from '../procedures/catalogue';
 import { entriesAllow, fieldAllowed } from './policy';
 import type { PurposePolicy } from './types';
 import type { Viewer } from './viewer';
@@ -121,8 +122,12 @@ function guardRoot(
     }
     if (takesProcedure) {
       // The procedure is the purpose: a client may use only procedures it is registered for.
-      const procedure = String(args.procedureCode);
-      if (access.purpose && access.purpose !== procedure) {
+      // An unknown code is the resolver's to refuse, as BAD_USER_INPUT listing valid ones.
+      const known = procedureCatalogue().get(String(args.procedureCode));
+      if (!known) return resolve(parent, args, ctx, info);
+      const procedure = known.code;
+      const declared = access.purpose ? (procedureCatalogue().get(access.purpose)?.code ?? access.purpose) : null;
+      if (declared && declared !== procedure) {
         throw forbidden(
           `X-Purpose "${access.purpose}" does not match the procedure "${procedure}".`,
         );

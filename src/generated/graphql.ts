@@ -517,6 +517,8 @@ export type EnterpriseRole = {
   role: Maybe<EnterpriseRoleKind>;
   /** Since when the person holds the role. */
   since: Maybe<Scalars['Date']['output']>;
+  /** Provenance of the record. */
+  source: Maybe<Source>;
   /** Title of a legal representative (chức danh), e.g. Giám đốc. */
   title: Maybe<Scalars['String']['output']>;
 };
@@ -1652,6 +1654,7 @@ export type EnterpriseRoleResolvers<ContextType = Context, ParentType extends Re
   enterprise?: Resolver<Maybe<ResolversTypes['Enterprise']>, ParentType, ContextType>;
   role?: Resolver<Maybe<ResolversTypes['EnterpriseRoleKind']>, ParentType, ContextType>;
   since?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  source?: Resolver<Maybe<ResolversTypes['Source']>, ParentType, ContextType>;
   title?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 

@@ -46,6 +46,7 @@ export const enterpriseResolvers: Resolvers = {
   EnterpriseRole: {
     role: (role) => role.role as 'LEGAL_REPRESENTATIVE' | 'OWNER' | 'MEMBER' | 'SHAREHOLDER',
     citizen: (role, _, ctx) => ctx.loaders.citizen.load(role.citizenId),
+    source: (role) => source({ updatedAt: role.roleUpdatedAt }),
   },
   BusinessLine: {
     name: async (line, _, ctx) =>

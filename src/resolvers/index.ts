@@ -8,6 +8,7 @@ import { landResolvers } from './land';
 import { insuranceResolvers } from './insurance';
 import { civilServiceResolvers } from './civil-service';
 import { referenceResolvers } from './reference';
+import { procedureResolvers } from './procedures';
 
 /** Every resolver, grouped by the national database it reads. */
 export const resolvers = mergeResolvers([
@@ -19,4 +20,5 @@ export const resolvers = mergeResolvers([
   insuranceResolvers,
   civilServiceResolvers,
   referenceResolvers,
+  procedureResolvers,
 ] as Resolvers[]);

@@ -1,5 +1,6 @@
 import type { Resolvers } from '../generated/graphql';
 import { requireIdentifier, requireIdentifiers } from '../identifiers';
+import { currentUnit } from './reference';
 import { sourceOf } from './source';
 
 const source = sourceOf('POPULATION');
@@ -12,8 +13,7 @@ export const populationResolvers: Resolvers = {
       ctx.loaders.citizen.loadMany(requireIdentifiers('citizenId', 'ids', ids)).then(rethrow),
   },
   Citizen: {
-    birthRegistrationProvince: async (citizen, _, ctx) =>
-      ctx.loaders.unit.load(citizen.birthProvinceCode),
+    birthRegistrationProvince: (citizen, _, ctx) => currentUnit(citizen.birthProvinceCode, ctx),
     hometown: (citizen, _, ctx) => ctx.loaders.unit.load(citizen.hometownCommuneCode),
     permanentAddress: (citizen) => ({
       street: citizen.permanentStreet,

@@ -5,7 +5,7 @@ import { requireIdentifier } from '../identifiers';
 import { sourceOf } from './source';
 
 /** A current unit by code; a pre-2025 code is followed to the unit that replaced it. */
-async function currentUnit(code: string, ctx: Context): Promise<UnitRow | null> {
+export async function currentUnit(code: string, ctx: Context): Promise<UnitRow | null> {
   const current = await ctx.loaders.unit.load(code);
   if (current) return current;
   // A district was replaced by its province, a commune by the commune it merged into; a few

@@ -1,0 +1,125 @@
+/**
+ * The README's table of the procedure catalogue, generated from procedures/*.yaml so it cannot
+ * drift from the data.
+ *
+ *   npx tsx scripts/catalogue-table.ts            print the table
+ *   npx tsx scripts/catalogue-table.ts --write    rewrite it in README.md between the markers
+ *   npx tsx scripts/catalogue-table.ts --check    exit 1 when README.md holds a stale table
+ *
+ * Only the text between `<!-- catalogue:start -->` and `<!-- catalogue:end -->` is touched; a
+ * README without the markers is left alone and the table is printed.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import * as prettier from 'prettier';
+import { CATALOGUE_DIR, loadCatalogue, sdlSchema, type Catalogue } from '../src/procedures';
+import { ROOT } from '../src/paths';
+
+export const START = '<!-- catalogue:start -->';
+export const END = '<!-- catalogue:end -->';
+
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\s+/g, ' ').trim();
+}
+
+/** The table: one row per procedure, with its fields and the components its data replaces. */
+export function catalogueTable(catalogue: Catalogue): string {
+  const rows = [
+    '| Code | National code | Procedure | Subject | Fields (from national data) | Components replaced by data |',
+    '| --- | --- | --- | --- | --- | --- |',
+  ];
+  for (const procedure of catalogue.procedures) {
+    const bound = procedure.fields.filter((field) => field.path).length;
+    rows.push(
+      `| \`${procedure.code}\` | ${procedure.nationalCode ?? '—'} | ${cell(procedure.name)} (${cell(procedure.nameEn)}) | ${
+        procedure.subjectKind === 'CITIZEN' ? 'citizen' : 'enterprise'
+      } | ${procedure.fields.length} (${bound}) | ${procedure.documentsReplaced} of ${procedure.documentsTotal} |`,
+    );
+  }
+  return rows.join('\n');
+}
+
+/** The table as Prettier formats Markdown, so that `prettier --check` and `--check` agree. */
+export async function formattedTable(catalogue: Catalogue): Promise<string> {
+  const options = (await prettier.resolveConfig(path.join(ROOT, 'README.md'))) ?? {};
+  return (
+    await prettier.format(catalogueTable(catalogue), { ...options, parser: 'markdown' })
+  ).trimEnd();
+}
+
+/** The README with the section between the markers replaced, or null when it has no markers. */
+export function replaceSection(readme: string, table: string): string | null {
+  const start = readme.indexOf(START);
+  const end = readme.indexOf(END, start + START.length);
+  if (start < 0 || end < 0) return null;
+  return `${readme.slice(0, start + START.length)}\n\n${table}\n\n${readme.slice(end)}`;
+}
+
+/** Cell-wise form of a Markdown text, so column padding alone never makes a table stale. */
+function comparable(text: string): string {
+  return text
+    .split('\n')
+    .map((line) =>
+      line.trim().startsWith('|')
+        ? line
+            .trim()
+            .split(/(?<!\\)\|/)
+            .map((part) => part.trim().replace(/^:?-+:?$/, '---'))
+            .join('|')
+        : line.trim(),
+    )
+    .filter((line) => line !== '')
+    .join('\n');
+}
+
+export function isStale(readme: string, table: string): boolean {
+  const updated = replaceSection(readme, table);
+  return updated !== null && comparable(updated) !== comparable(readme);
+}
+
+async function main(argv: string[]): Promise<number> {
+  const write = argv.includes('--write');
+  const check = argv.includes('--check');
+  const readmeArgument = argv.find((arg) => arg.startsWith('--readme='));
+  const readmePath = readmeArgument
+    ? path.resolve(readmeArgument.slice('--readme='.length))
+    : path.join(ROOT, 'README.md');
+  const table = await formattedTable(loadCatalogue(CATALOGUE_DIR, sdlSchema()));
+  if (!write && !check) {
+    process.stdout.write(`${table}\n`);
+    return 0;
+  }
+  const readme = fs.existsSync(readmePath) ? fs.readFileSync(readmePath, 'utf8') : null;
+  const updated = readme === null ? null : replaceSection(readme, table);
+  if (readme === null || updated === null) {
+    process.stderr.write(
+      `${path.relative(process.cwd(), readmePath)} has no ${START} ... ${END} section; the table is:\n`,
+    );
+    process.stdout.write(`${table}\n`);
+    return 0;
+  }
+  if (check) {
+    if (isStale(readme, table)) {
+      process.stderr.write(
+        `The catalogue table in ${path.relative(process.cwd(), readmePath)} is stale; run: npx tsx scripts/catalogue-table.ts --write\n`,
+      );
+      return 1;
+    }
+    return 0;
+  }
+  if (updated !== readme) fs.writeFileSync(readmePath, updated);
+  process.stderr.write(
+    `Wrote the catalogue table (${table.split('\n').length - 2} procedures) to ${path.relative(process.cwd(), readmePath)}.\n`,
+  );
+  return 0;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(2);
+    },
+  );
+}

@@ -1,0 +1,39 @@
+import type { Resolvers } from '../generated/graphql';
+import {
+  checkDeclaration,
+  prefill,
+  procedureCatalogue,
+  requireProcedure,
+  requireSubjectId,
+  requireValues,
+} from '../procedures';
+
+// Read when the schema is assembled, so that an invalid catalogue file stops the gateway at start.
+const catalogue = procedureCatalogue();
+
+/**
+ * The procedure catalogue, `prefill` and `checkDeclaration`. Both read national data by executing
+ * a selection against `info.schema` with the request's own context: the same loaders batch it,
+ * and whatever guards the schema's fields guards these reads too.
+ */
+export const procedureResolvers: Resolvers = {
+  Query: {
+    procedures: () => [...catalogue.procedures],
+    procedure: (_, { code }) => requireProcedure(catalogue, 'code', code),
+    prefill: (_, { procedureCode, subjectId }, context, info) => {
+      const procedure = requireProcedure(catalogue, 'procedureCode', procedureCode);
+      return prefill(procedure, requireSubjectId(procedure, subjectId), {
+        schema: info.schema,
+        context,
+      });
+    },
+    checkDeclaration: (_, { procedureCode, subjectId, values }, context, info) => {
+      const procedure = requireProcedure(catalogue, 'procedureCode', procedureCode);
+      const id = requireSubjectId(procedure, subjectId);
+      return checkDeclaration(procedure, id, requireValues(procedure, values), {
+        schema: info.schema,
+        context,
+      });
+    },
+  },
+};
