@@ -1,0 +1,496 @@
+import { Random, Weighted } from './random';
+
+/**
+ * Vietnamese personal names. Frequencies follow published surveys of family names (Nguyễn
+ * about 38%, Trần 11%, Lê 9.5%, ...); Hoàng/Huỳnh and Vũ/Võ are the same names pronounced in
+ * the North and the South, so their split depends on the region of birth.
+ */
+
+export type Sex = 'MALE' | 'FEMALE';
+export type Region = 'NORTH' | 'CENTRAL' | 'SOUTH';
+
+const nfc = (s: string): string => s.normalize('NFC');
+const table = (entries: [string, number][]): Weighted<string> =>
+  new Weighted(entries.map(([name, weight]) => [nfc(name), weight] as const));
+
+const COMMON_FAMILY: [string, number][] = [
+  ['Nguyễn', 38],
+  ['Trần', 11],
+  ['Lê', 9.5],
+  ['Phạm', 7.1],
+  ['Phan', 4.5],
+  ['Đặng', 2.1],
+  ['Bùi', 2],
+  ['Đỗ', 1.4],
+  ['Hồ', 1.3],
+  ['Ngô', 1.3],
+  ['Dương', 1],
+  ['Lý', 0.5],
+  ['Đinh', 0.9],
+  ['Trương', 0.8],
+  ['Đoàn', 0.6],
+  ['Lâm', 0.5],
+  ['Mai', 0.5],
+  ['Trịnh', 0.5],
+  ['Lương', 0.4],
+  ['Cao', 0.4],
+  ['Hà', 0.4],
+  ['Tạ', 0.3],
+  ['Lưu', 0.3],
+  ['Thái', 0.2],
+  ['Tô', 0.2],
+  ['Chu', 0.2],
+  ['Triệu', 0.15],
+  ['Quách', 0.15],
+  ['Kiều', 0.1],
+  ['La', 0.1],
+];
+
+function familyTable(hoangShare: number, vuShare: number): Weighted<string> {
+  return table([
+    ...COMMON_FAMILY,
+    ['Hoàng', 5.1 * hoangShare],
+    ['Huỳnh', 5.1 * (1 - hoangShare)],
+    ['Vũ', 3.9 * vuShare],
+    ['Võ', 3.9 * (1 - vuShare)],
+  ]);
+}
+
+const KINH_FAMILY: Record<Region, Weighted<string>> = {
+  NORTH: familyTable(0.95, 0.9),
+  CENTRAL: familyTable(0.5, 0.3),
+  SOUTH: familyTable(0.1, 0.1),
+};
+
+/** Family names of the larger ethnic minorities, which differ from the Kinh ones. */
+const MINORITY_FAMILY: Record<string, Weighted<string>> = {
+  Tày: table([
+    ['Hoàng', 5],
+    ['Nông', 4],
+    ['Lục', 2],
+    ['Ma', 2],
+    ['Hà', 2],
+    ['Triệu', 1],
+    ['Lương', 1],
+  ]),
+  Nùng: table([
+    ['Hoàng', 4],
+    ['Nông', 3],
+    ['Lăng', 2],
+    ['Vi', 2],
+    ['Lục', 1],
+    ['Triệu', 1],
+  ]),
+  Thái: table([
+    ['Lò', 4],
+    ['Lường', 3],
+    ['Cầm', 2],
+    ['Quàng', 2],
+    ['Vi', 2],
+    ['Hà', 2],
+  ]),
+  Mường: table([
+    ['Bùi', 5],
+    ['Đinh', 4],
+    ['Quách', 2],
+    ['Hà', 2],
+    ['Xa', 1],
+  ]),
+  "H'Mông": table([
+    ['Giàng', 4],
+    ['Vàng', 4],
+    ['Sùng', 3],
+    ['Thào', 3],
+    ['Lầu', 2],
+    ['Mùa', 2],
+    ['Hầu', 1],
+  ]),
+  Dao: table([
+    ['Triệu', 5],
+    ['Bàn', 4],
+    ['Đặng', 3],
+    ['Lý', 2],
+    ['Chảo', 1],
+  ]),
+  Khmer: table([
+    ['Thạch', 5],
+    ['Sơn', 4],
+    ['Kim', 3],
+    ['Danh', 3],
+    ['Lâm', 1],
+  ]),
+  Hoa: table([
+    ['Lâm', 3],
+    ['Trương', 3],
+    ['Lý', 3],
+    ['Quách', 2],
+    ['Hứa', 2],
+    ['Diệp', 1],
+    ['Tăng', 1],
+  ]),
+  'Gia Rai': table([
+    ['Ksor', 4],
+    ['Rơ Châm', 3],
+    ['Siu', 3],
+    ['Nay', 2],
+    ['Rơ Mah', 2],
+    ['Kpă', 1],
+  ]),
+  'Ê Đê': table([
+    ['Niê', 4],
+    ['Mlô', 2],
+    ['Êban', 2],
+    ['Byă', 2],
+    ['Ayŭn', 1],
+  ]),
+  'Ba Na': table([
+    ['Đinh', 4],
+    ['A', 2],
+    ['Y', 1],
+    ['Rơ', 1],
+  ]),
+  Chăm: table([
+    ['Đàng', 3],
+    ['Lộ', 2],
+    ['Thành', 2],
+    ['Châu', 1],
+    ['Quảng', 1],
+  ]),
+};
+
+const MIDDLE: Record<Sex, Weighted<string>[]> = {
+  MALE: [
+    table([
+      ['Văn', 55],
+      ['Đức', 8],
+      ['Hữu', 7],
+      ['Công', 6],
+      ['Quang', 6],
+      ['Xuân', 5],
+      ['Minh', 5],
+      ['Ngọc', 3],
+      ['Thanh', 3],
+      ['Đình', 2],
+    ]),
+    table([
+      ['Văn', 35],
+      ['Minh', 10],
+      ['Đức', 9],
+      ['Quốc', 6],
+      ['Thanh', 6],
+      ['Hữu', 5],
+      ['Quang', 6],
+      ['Hoàng', 5],
+      ['Anh', 4],
+      ['Ngọc', 3],
+      ['Tuấn', 3],
+    ]),
+    table([
+      ['Văn', 16],
+      ['Minh', 14],
+      ['Gia', 10],
+      ['Đức', 8],
+      ['Quốc', 6],
+      ['Hoàng', 6],
+      ['Bảo', 6],
+      ['Anh', 5],
+      ['Đăng', 5],
+      ['Nhật', 5],
+      ['Thành', 5],
+      ['Quang', 5],
+      ['Tuấn', 3],
+      ['Hữu', 3],
+    ]),
+  ],
+  FEMALE: [
+    table([
+      ['Thị', 75],
+      ['Ngọc', 6],
+      ['Thu', 5],
+      ['Thanh', 5],
+      ['Kim', 4],
+      ['Hồng', 3],
+      ['Minh', 2],
+    ]),
+    table([
+      ['Thị', 55],
+      ['Ngọc', 9],
+      ['Thu', 7],
+      ['Thanh', 7],
+      ['Kim', 5],
+      ['Hồng', 4],
+      ['Mỹ', 4],
+      ['Phương', 4],
+      ['Minh', 3],
+    ]),
+    table([
+      ['Thị', 26],
+      ['Ngọc', 10],
+      ['Bảo', 7],
+      ['Phương', 6],
+      ['Khánh', 6],
+      ['Thu', 5],
+      ['Minh', 5],
+      ['Thanh', 5],
+      ['Gia', 4],
+      ['Mỹ', 4],
+      ['Quỳnh', 4],
+      ['Hà', 3],
+      ['Diệu', 3],
+      ['Tú', 3],
+      ['Cẩm', 3],
+      ['Hoài', 3],
+    ]),
+  ],
+};
+
+const GIVEN: Record<Sex, Weighted<string>[]> = {
+  MALE: [
+    table([
+      ['Hùng', 6],
+      ['Dũng', 6],
+      ['Tuấn', 5],
+      ['Minh', 5],
+      ['Hải', 5],
+      ['Sơn', 5],
+      ['Thắng', 4],
+      ['Cường', 4],
+      ['Trung', 4],
+      ['Bình', 4],
+      ['Hưng', 4],
+      ['Thành', 4],
+      ['Quang', 3],
+      ['Long', 3],
+      ['Nam', 3],
+      ['Hòa', 3],
+      ['Tiến', 3],
+      ['Lợi', 3],
+      ['Chiến', 3],
+      ['Hiệp', 2],
+      ['Toàn', 2],
+      ['Thanh', 2],
+      ['Tâm', 2],
+      ['Nghĩa', 2],
+      ['Định', 2],
+      ['Thuận', 2],
+      ['Tân', 2],
+      ['Phúc', 2],
+      ['Vinh', 2],
+      ['Tùng', 2],
+      ['Đức', 2],
+      ['Hậu', 1],
+      ['Công', 1],
+      ['Tài', 1],
+    ]),
+    table([
+      ['Anh', 6],
+      ['Tuấn', 6],
+      ['Hùng', 4],
+      ['Dũng', 4],
+      ['Minh', 5],
+      ['Hoàng', 4],
+      ['Long', 4],
+      ['Nam', 4],
+      ['Hải', 4],
+      ['Huy', 4],
+      ['Cường', 3],
+      ['Trung', 3],
+      ['Hiếu', 3],
+      ['Tùng', 3],
+      ['Việt', 3],
+      ['Phong', 3],
+      ['Thịnh', 3],
+      ['Đạt', 3],
+      ['Kiên', 3],
+      ['Sơn', 3],
+      ['Thắng', 3],
+      ['Duy', 3],
+      ['Tú', 2],
+      ['Trí', 2],
+      ['Lâm', 2],
+      ['Vinh', 2],
+      ['Hưng', 2],
+      ['Quân', 2],
+      ['Thái', 2],
+      ['Tài', 2],
+      ['Lộc', 2],
+      ['Phát', 1],
+      ['Tín', 1],
+      ['Sang', 1],
+    ]),
+    table([
+      ['Minh', 6],
+      ['Huy', 6],
+      ['Khang', 5],
+      ['Phúc', 5],
+      ['Bảo', 5],
+      ['Khôi', 5],
+      ['Quân', 5],
+      ['Nam', 4],
+      ['Anh', 5],
+      ['Long', 4],
+      ['Đăng', 3],
+      ['Khoa', 4],
+      ['Hưng', 3],
+      ['Kiên', 3],
+      ['Duy', 3],
+      ['Đạt', 3],
+      ['Phong', 3],
+      ['Trí', 3],
+      ['Nhật', 2],
+      ['An', 3],
+      ['Lâm', 3],
+      ['Tùng', 2],
+      ['Thịnh', 2],
+      ['Vinh', 2],
+      ['Hiếu', 2],
+      ['Tuấn', 2],
+      ['Sơn', 2],
+      ['Tài', 2],
+      ['Hoàng', 2],
+      ['Việt', 2],
+      ['Khánh', 2],
+      ['Thiện', 2],
+      ['Nguyên', 2],
+    ]),
+  ],
+  FEMALE: [
+    table([
+      ['Lan', 6],
+      ['Hoa', 6],
+      ['Mai', 5],
+      ['Hằng', 5],
+      ['Nhung', 4],
+      ['Hạnh', 4],
+      ['Thủy', 5],
+      ['Hiền', 4],
+      ['Yến', 4],
+      ['Dung', 4],
+      ['Nga', 4],
+      ['Loan', 3],
+      ['Tuyết', 3],
+      ['Xuân', 3],
+      ['Liên', 3],
+      ['Nhàn', 2],
+      ['Hồng', 4],
+      ['Thúy', 3],
+      ['Vân', 4],
+      ['Hương', 5],
+      ['Huệ', 3],
+      ['Hà', 3],
+      ['Oanh', 2],
+      ['Phượng', 2],
+      ['Tâm', 2],
+      ['Bích', 2],
+      ['Sen', 1],
+      ['Cúc', 2],
+      ['Lý', 1],
+      ['Thơ', 1],
+    ]),
+    table([
+      ['Hương', 5],
+      ['Trang', 5],
+      ['Linh', 4],
+      ['Thảo', 4],
+      ['Hằng', 4],
+      ['Ngọc', 4],
+      ['Hà', 4],
+      ['Phương', 4],
+      ['Anh', 4],
+      ['Huyền', 4],
+      ['Giang', 3],
+      ['Hạnh', 3],
+      ['Thủy', 3],
+      ['Dung', 3],
+      ['Vân', 3],
+      ['Yến', 3],
+      ['Nhung', 3],
+      ['Hiền', 3],
+      ['Mai', 3],
+      ['Quỳnh', 3],
+      ['Oanh', 2],
+      ['Trinh', 2],
+      ['Thúy', 2],
+      ['Loan', 2],
+      ['Nga', 2],
+      ['Ly', 2],
+      ['Hoa', 2],
+      ['Lan', 2],
+      ['Diệp', 1],
+      ['Tâm', 2],
+      ['Nhàn', 1],
+      ['Hậu', 1],
+    ]),
+    table([
+      ['Anh', 6],
+      ['Linh', 6],
+      ['Vy', 5],
+      ['Nhi', 5],
+      ['Chi', 4],
+      ['My', 4],
+      ['Ngọc', 4],
+      ['Trang', 4],
+      ['Thảo', 4],
+      ['Uyên', 4],
+      ['Thư', 4],
+      ['Ngân', 3],
+      ['Châu', 3],
+      ['An', 4],
+      ['Hân', 4],
+      ['Trâm', 3],
+      ['Quỳnh', 3],
+      ['Hà', 3],
+      ['Phương', 3],
+      ['Giang', 3],
+      ['Hương', 2],
+      ['Mai', 2],
+      ['Yến', 2],
+      ['Trinh', 2],
+      ['Như', 3],
+      ['Nhung', 1],
+      ['Diệp', 2],
+      ['Tiên', 2],
+      ['Khuê', 1],
+      ['Ly', 2],
+    ]),
+  ],
+};
+
+/** Name fashions changed: Văn and Thị were nearly universal before 1975, far less after 1995. */
+function era(birthYear: number): number {
+  return birthYear < 1975 ? 0 : birthYear < 1995 ? 1 : 2;
+}
+
+export function familyName(random: Random, ethnicity: string, region: Region): string {
+  const minority = MINORITY_FAMILY[ethnicity];
+  if (minority && random.chance(0.9)) return minority.draw(random);
+  return KINH_FAMILY[region].draw(random);
+}
+
+/**
+ * Middle and given names. Children born since the 1990s sometimes carry their mother's family
+ * name as a first middle name (Nguyễn Trần Bảo Ngọc), which the caller passes in.
+ */
+export function givenNames(
+  random: Random,
+  sex: Sex,
+  birthYear: number,
+  motherFamily: string | undefined,
+): string {
+  const e = era(birthYear);
+  const middle = MIDDLE[sex][e].draw(random);
+  const given = GIVEN[sex][e].draw(random);
+  const first = given === middle ? GIVEN[sex][e].draw(random) : given;
+  if (e === 2 && motherFamily && random.chance(0.08)) return `${motherFamily} ${middle} ${first}`;
+  return `${middle} ${first}`;
+}
+
+/** Vietnamese without diacritics, for foreign-language enterprise names and e-mail addresses. */
+export function stripDiacritics(s: string): string {
+  return s
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/đ/g, 'd')
+    .replace(/Đ/g, 'D')
+    .normalize('NFC');
+}
