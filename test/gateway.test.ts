@@ -390,7 +390,11 @@ describe('HTTP', () => {
   it('speaks application/graphql-response+json when asked', async () => {
     const response = await fetch(`${t.url}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...DEMO_PORTAL },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/graphql-response+json',
+        ...DEMO_PORTAL,
+      },
       body: JSON.stringify({ query: '{ __typename }' }),
     });
     expect(response.headers.get('content-type')).toMatch(/application\/graphql-response\+json/);

@@ -126,7 +126,9 @@ function guardRoot(
       const known = procedureCatalogue().get(String(args.procedureCode));
       if (!known) return resolve(parent, args, ctx, info);
       const procedure = known.code;
-      const declared = access.purpose ? (procedureCatalogue().get(access.purpose)?.code ?? access.purpose) : null;
+      const declared = access.purpose
+        ? (procedureCatalogue().get(access.purpose)?.code ?? access.purpose)
+        : null;
       if (declared && declared !== procedure) {
         throw forbidden(
           `X-Purpose "${access.purpose}" does not match the procedure "${procedure}".`,
