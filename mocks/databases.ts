@@ -1,9 +1,11 @@
 import type { Knex } from 'knex';
 import * as population from './population/migrations/001_init';
 import * as enterprise from './enterprise/migrations/001_init';
+import * as branchKindWidth from './enterprise/migrations/002_branch_kind_width';
 import * as land from './land/migrations/001_init';
 import * as insurance from './insurance/migrations/001_init';
 import * as civilService from './civil-service/migrations/001_init';
+import * as employmentWidth from './civil-service/migrations/002_employment_width';
 import * as reference from './reference/migrations/001_init';
 
 /**
@@ -27,10 +29,10 @@ interface Migration {
 
 const MIGRATIONS: Record<DatabaseName, Record<string, Migration>> = {
   population: { '001_init': population },
-  enterprise: { '001_init': enterprise },
+  enterprise: { '001_init': enterprise, '002_branch_kind_width': branchKindWidth },
   land: { '001_init': land },
   insurance: { '001_init': insurance },
-  civil_service: { '001_init': civilService },
+  civil_service: { '001_init': civilService, '002_employment_width': employmentWidth },
   reference: { '001_init': reference },
 };
 

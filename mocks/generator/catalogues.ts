@@ -516,16 +516,15 @@ export const RELIGIONS = {
   ],
 } as const;
 
-/**
- * Kinds of dependent unit as stored. The schema also names REPRESENTATIVE_OFFICE and
- * BUSINESS_LOCATION, but branches.kind is varchar(16), too short for them (21 and 17
- * characters); add them here (with weights) once the column is widened.
- */
-export const BRANCH_KINDS: [kind: string, weight: number][] = [['BRANCH', 1]];
+/** Kinds of dependent unit (chi nhánh, văn phòng đại diện, địa điểm kinh doanh), with weights. */
+export const BRANCH_KINDS: [kind: string, weight: number][] = [
+  ['BRANCH', 6],
+  ['REPRESENTATIVE_OFFICE', 2],
+  ['BUSINESS_LOCATION', 3],
+];
 
-/**
- * Employment kinds as stored. The schema names CIVIL_SERVANT and PUBLIC_EMPLOYEE, which do not
- * fit civil_servants.employment varchar(12) (13 and 15 characters), so the Vietnamese legal
- * terms stand in for them (công chức, viên chức) until the column is widened.
- */
-export const EMPLOYMENT_KINDS = { civilServant: 'CONG_CHUC', publicEmployee: 'VIEN_CHUC' } as const;
+/** Employment kinds: công chức and viên chức. */
+export const EMPLOYMENT_KINDS = {
+  civilServant: 'CIVIL_SERVANT',
+  publicEmployee: 'PUBLIC_EMPLOYEE',
+} as const;

@@ -55,7 +55,7 @@ export interface DatasetOptions {
 
 export const DEFAULT_CHUNK_SIZE = 10_000;
 /** Changes whenever the same options would give different rows, so stored data sets go stale. */
-export const GENERATOR_VERSION = 3;
+export const GENERATOR_VERSION = 4;
 /** About one enterprise per 100 citizens (1 million enterprises for 100 million people). */
 export const CITIZENS_PER_ENTERPRISE = 100;
 
