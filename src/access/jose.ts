@@ -2,7 +2,7 @@
 export type Jose = typeof import('jose', { with: { 'resolution-mode': 'import' } });
 
 // jose 6 is an ES module only. A plain `import()` would be compiled to `require()` by the
-// CommonJS transpilers in use (swc under jest), which cannot load it; `new Function` keeps a
+// CommonJS transpilers in use (ts-jest), which cannot load it; `new Function` keeps a
 // real dynamic import in every build, the technique Angular's CLI uses for the same problem.
 const importModule = new Function('specifier', 'return import(specifier)') as (
   specifier: string,
