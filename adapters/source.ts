@@ -53,24 +53,70 @@ export function withTimeout<T>(
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** One national database reached over SQL: every read is one counted, time-bounded statement. */
+/** A statement in the driver's own form: `$n` placeholders and a name to prepare it under. */
+interface Prepared {
+  name: string;
+  text: string;
+}
+
+/** The raw connection of either driver: node-postgres' Client or PGlite. */
+interface RawConnection {
+  query(
+    config: { name: string; text: string; values: unknown[] } | string,
+    values?: unknown[],
+  ): Promise<{ rows: unknown[] }>;
+}
+
+/**
+ * One national database reached over SQL: every read is one counted, time-bounded statement.
+ * On PostgreSQL each distinct statement is prepared once per connection, so the server parses
+ * and plans it once instead of on every request.
+ */
 export class SqlSource {
+  private readonly prepared = new Map<string, Prepared>();
+  private readonly usesPg: boolean;
+
   constructor(
     readonly database: DatabaseName,
     private readonly knex: Knex,
     private readonly timeoutMs: number,
-  ) {}
+  ) {
+    this.usesPg = (knex.client as { config: { client?: unknown } }).config.client === 'pg';
+  }
+
+  private prepare(sql: string): Prepared {
+    let statement = this.prepared.get(sql);
+    if (!statement) {
+      let index = 0;
+      statement = {
+        name: `${this.database}_${this.prepared.size}`,
+        text: sql.replace(/\?/g, () => `$${++index}`),
+      };
+      this.prepared.set(sql, statement);
+    }
+    return statement;
+  }
+
+  private async run<R>(sql: string, bindings: readonly unknown[]): Promise<R[]> {
+    if (!this.usesPg) {
+      const result = await this.knex.raw(sql, bindings as Knex.RawBinding[]);
+      return (result as { rows: R[] }).rows;
+    }
+    const { name, text } = this.prepare(sql);
+    const connection = (await this.knex.client.acquireConnection()) as RawConnection;
+    try {
+      const result = await connection.query({ name, text, values: bindings as unknown[] });
+      return result.rows as R[];
+    } finally {
+      await this.knex.client.releaseConnection(connection);
+    }
+  }
 
   /** Runs one statement with `?` placeholders and returns its rows. */
   async select<R>(sql: string, bindings: readonly unknown[]): Promise<R[]> {
     sourceCalls.record(this.database);
     try {
-      const result = await withTimeout(
-        this.knex.raw(sql, bindings as Knex.RawBinding[]),
-        this.timeoutMs,
-        this.database,
-      );
-      return (result as { rows: R[] }).rows;
+      return await withTimeout(this.run<R>(sql, bindings), this.timeoutMs, this.database);
     } catch (error) {
       if (error instanceof SourceUnavailableError) throw error;
       throw new SourceUnavailableError(this.database, error);
