@@ -66,6 +66,10 @@ export function createLoaders(adapters: Adapters, caches: ReferenceCaches, { bat
     options,
   );
   const parcel = new DataLoader((ids: readonly string[]) => land.parcelsById(ids), options);
+  const contributions = new DataLoader(
+    (numbers: readonly string[]) => insurance.contributionsOf(numbers),
+    options,
+  );
 
   return {
     // population
@@ -125,10 +129,15 @@ export function createLoaders(adapters: Adapters, caches: ReferenceCaches, { bat
       (ids: readonly string[]) => insurance.recordsOfCitizens(ids),
       options,
     ),
-    contributions: new DataLoader(
-      (numbers: readonly string[]) => insurance.contributionsOf(numbers),
-      options,
-    ),
+    // When the query reads contributions too, one call brings both levels.
+    insuranceWithContributionsOfCitizen: new DataLoader(async (ids: readonly string[]) => {
+      const records = await insurance.recordsWithContributionsOfCitizens(ids);
+      for (const record of records) {
+        if (record) contributions.prime(record.socialInsuranceNumber, record.contributions);
+      }
+      return records;
+    }, options),
+    contributions,
     healthCards: new DataLoader(
       (numbers: readonly string[]) => insurance.healthCardsOf(numbers),
       options,

@@ -188,9 +188,9 @@ describe('batching', () => {
       const { body } = await t.graphql(query, { ids: citizenIds });
       expect(body.errors).toBeUndefined();
     });
-    // Levels: citizens; insurance records; contributions; employers; their roles; representatives
+    // Levels: citizens; insurance records with contributions; employers; their roles; representatives
     // (who may all be among the citizens already loaded, and then cost nothing).
-    expect(calls.insurance).toBe(2);
+    expect(calls.insurance).toBe(1);
     expect(calls.enterprise).toBe(2);
     expect(calls.population).toBeLessThanOrEqual(2);
     expect(Object.keys(calls).sort()).toEqual(['enterprise', 'insurance', 'population']);

@@ -82,6 +82,13 @@ export class InsuranceAdapter {
     return this.lookup('recordsByCitizen', citizenIds);
   }
 
+  /** Records with their contribution periods, in one call, for a caller that reads both. */
+  recordsWithContributionsOfCitizens(
+    citizenIds: readonly string[],
+  ): Promise<((InsuranceRecordRow & { contributions: ContributionRow[] }) | null)[]> {
+    return this.lookup('recordsWithContributionsByCitizen', citizenIds);
+  }
+
   contributionsOf(numbers: readonly string[]): Promise<ContributionRow[][]> {
     return this.lookup('contributionsByNumber', numbers);
   }

@@ -19,6 +19,18 @@ const CARD = `SELECT card_number AS "number", social_insurance_number AS "social
   registered_facility AS "registeredFacility", valid_from::text AS "validFrom", valid_to::text AS "validTo",
   updated_at AS "updatedAt" FROM insurance.health_cards`;
 
+/** A record with its contribution periods embedded, for a caller that needs both at once. */
+const RECORD_WITH_CONTRIBUTIONS = `SELECT r.social_insurance_number AS "socialInsuranceNumber",
+  r.citizen_id AS "citizenId", r.registered_on::text AS "registeredOn", r.status, r.updated_at AS "updatedAt",
+  COALESCE((SELECT json_agg(json_build_object(
+      'socialInsuranceNumber', c.social_insurance_number, 'employerCode', c.employer_code,
+      'fromMonth', c.from_month::text, 'toMonth', c.to_month::text,
+      'monthlySalary', c.monthly_salary::float8, 'scheme', c.scheme, 'updatedAt', c.updated_at)
+    ORDER BY c.from_month, c.id)
+    FROM insurance.contributions c WHERE c.social_insurance_number = r.social_insurance_number), '[]'::json)
+    AS contributions
+  FROM insurance.insurance_records r`;
+
 interface Operation {
   sql: string;
   keyColumn: string;
@@ -33,6 +45,11 @@ const OPERATIONS: Record<string, Operation> = {
   },
   recordsByCitizen: {
     sql: `${RECORD} WHERE citizen_id = ANY(?)`,
+    keyColumn: 'citizenId',
+    many: false,
+  },
+  recordsWithContributionsByCitizen: {
+    sql: `${RECORD_WITH_CONTRIBUTIONS} WHERE r.citizen_id = ANY(?)`,
     keyColumn: 'citizenId',
     many: false,
   },

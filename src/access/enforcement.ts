@@ -59,6 +59,16 @@ function policyOf(viewer: Viewer, purpose: string | null): PurposePolicy | null 
 }
 
 /**
+ * Whether this request may read a field: for resolvers that fetch ahead (two levels in one
+ * call), so that the source is not asked for what the policy refuses.
+ */
+export function mayRead(ctx: Context, typeName: string, fieldName: string): boolean {
+  if (ctx.viewer.kind === 'citizen') return true;
+  const policy = policyOf(ctx.viewer, ctx.access.purpose);
+  return policy !== null && fieldAllowed(policy, typeName, fieldName);
+}
+
+/**
  * Applies the access policy to every field in one place, before its resolver runs: a field
  * outside the viewer's policy is `null` with FORBIDDEN (or CONSENT_REQUIRED) at its path, the
  * rest of the answer stands, and the source is never asked for it. Every field released and

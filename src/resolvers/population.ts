@@ -1,5 +1,7 @@
 import type { Resolvers } from '../generated/graphql';
 import { requireIdentifier, requireIdentifiers } from '../identifiers';
+import { mayRead } from '../access/enforcement';
+import { selects } from './lookahead';
 import { currentUnit } from './reference';
 import { sourceOf } from './source';
 
@@ -40,7 +42,12 @@ export const populationResolvers: Resolvers = {
     enterprises: (citizen, _, ctx) => ctx.loaders.rolesOfCitizen.load(citizen.id),
     landRights: (citizen, _, ctx) =>
       ctx.loaders.rightsOfHolder.load({ kind: 'CITIZEN', id: citizen.id }),
-    insurance: (citizen, _, ctx) => ctx.loaders.insuranceOfCitizen.load(citizen.id),
+    insurance: (citizen, _, ctx, info) =>
+      (selects(info, ['contributions', 'contributionMonths']) &&
+      mayRead(ctx, 'InsuranceRecord', 'contributions')
+        ? ctx.loaders.insuranceWithContributionsOfCitizen
+        : ctx.loaders.insuranceOfCitizen
+      ).load(citizen.id),
     civilService: (citizen, _, ctx) => ctx.loaders.civilServantOfCitizen.load(citizen.id),
     source,
   },
