@@ -79,6 +79,21 @@ interface HeadRow {
   checkpoint_at: Date | null;
 }
 
+/** A batch chained onto a head, ready to store. */
+interface ChainedBatch {
+  records: AuditRecord[];
+  /** Stores the batch, under the chain lock. */
+  sql: string;
+  /** Stores the batch only if the head is unchanged (its seq and hash follow the head bindings). */
+  guardedSql: string;
+  entryBindings: unknown[];
+  checkpointBindings: unknown[];
+  headBindings: unknown[];
+  checkpointed: boolean;
+  /** The chain's head once the batch is stored. */
+  head: HeadRow;
+}
+
 /** The advisory lock every writer of one database takes, so replicas extend one chain in turn. */
 export const AUDIT_CHAIN_LOCK_KEY = 7_305_801_001;
 const MAX_BATCH = 3000;
@@ -195,6 +210,8 @@ export class AuditLog {
   private queue: Pending[] = [];
   private flushTimer: NodeJS.Timeout | null = null;
   private draining: Promise<void> | null = null;
+  /** The head this writer last stored; null until its first batch or after another writer's. */
+  private head: HeadRow | null = null;
   private checkpointTimer: NodeJS.Timeout | null = null;
   private partitionTimer: NodeJS.Timeout | null = null;
   private started = false;
@@ -649,85 +666,143 @@ export class AuditLog {
   }
 
   /**
-   * One group commit: under the chain lock, read the head, chain the batch onto it, insert it in
-   * one statement together with the new head (and a checkpoint when one is due), commit.
+   * One group commit. When this writer knows the chain's head (it wrote the last batch), the
+   * batch goes in one statement that holds the head row and inserts only if the head is still
+   * the one it chained onto: one round trip. Otherwise (first batch, or another replica wrote
+   * in between) it takes the chain lock, reads the head and writes in a transaction.
    */
   private async writeTransaction(entries: NormalisedEntry[]): Promise<AuditRecord[]> {
-    const signer = this.requireSigner();
-    return this.knex.transaction(async (trx) => {
-      const head = await this.lockHead(trx);
-      let seq = BigInt(head.seq);
-      let previousHash = head.hash;
-      const bindings: unknown[] = [];
-      const records = entries.map((entry): AuditRecord => {
-        seq += 1n;
-        const hash = entryHash(entry, seq, previousHash);
-        bindings.push(
-          seq.toString(),
-          entry.requestId,
-          entry.atText,
-          entry.clientId,
-          entry.actor,
-          entry.purpose,
-          entry.caseId,
-          entry.operation,
-          entry.documentHash,
-          textArrayLiteral(entry.subjects),
-          textArrayLiteral(entry.fields),
-          textArrayLiteral(entry.denied),
-          entry.outcome,
-          entry.durationMs,
-          entry.restrictedUntilText,
-          previousHash,
-          hash,
-        );
-        const record: AuditRecord = {
-          seq: seq.toString(),
-          requestId: entry.requestId,
-          at: entry.at,
-          clientId: entry.clientId,
-          actor: entry.actor,
-          purpose: entry.purpose,
-          caseId: entry.caseId,
-          operation: entry.operation,
-          documentHash: entry.documentHash,
-          subjects: entry.subjects,
-          fields: entry.fields,
-          denied: entry.denied,
-          outcome: entry.outcome,
-          durationMs: entry.durationMs,
-          restrictedUntil: entry.restrictedUntil,
-          previousHash,
-          hash,
-        };
-        previousHash = hash;
-        return record;
-      });
-
-      const now = new Date();
-      const due =
-        head.checkpoint_at === null ||
-        seq - BigInt(head.checkpoint_seq) >= this.checkpointEvery ||
-        now.getTime() - new Date(head.checkpoint_at).getTime() >= this.checkpointIntervalMs;
-      const checkpoint = due ? this.sign(signer, seq.toString(), previousHash, now) : null;
-
-      const values = entries.map(() => ENTRY_VALUES).join(', ');
-      const sql = `WITH entries AS (INSERT INTO audit.entries ${ENTRY_INSERT_COLUMNS} VALUES ${values})${
-        checkpoint
-          ? `, checkpoint AS (INSERT INTO audit.checkpoints (seq, hash, at, key_id, signature)
-               VALUES (?::bigint, ?, ?::timestamptz, ?, ?))`
-          : ''
-      }
-        UPDATE audit.head SET seq = ?::bigint, hash = ?${
-          checkpoint ? ', checkpoint_seq = ?::bigint, checkpoint_at = ?::timestamptz' : ''
-        }`;
-      if (checkpoint) bindings.push(...this.checkpointBindings(checkpoint));
-      bindings.push(seq.toString(), previousHash);
-      if (checkpoint) bindings.push(checkpoint.seq, canonicalTimestamp(now));
-      await trx.raw(sql, bindings as Knex.RawBinding[]);
-      if (checkpoint) this.counters.checkpoints += 1;
-      return records;
+    const known = this.head;
+    if (known) {
+      const batch = this.chain(known, entries);
+      const stored = await rowsOf<{ seq: string }>(
+        this.knex.raw(batch.guardedSql, [
+          ...batch.headBindings,
+          known.seq,
+          known.hash,
+          ...batch.entryBindings,
+          ...batch.checkpointBindings,
+        ] as Knex.RawBinding[]),
+      );
+      if (stored.length === 1) return this.committed(batch);
+      this.head = null;
+    }
+    const batch = await this.knex.transaction(async (trx) => {
+      const chained = this.chain(await this.lockHead(trx), entries);
+      await trx.raw(chained.sql, [
+        ...chained.entryBindings,
+        ...chained.checkpointBindings,
+        ...chained.headBindings,
+      ] as Knex.RawBinding[]);
+      return chained;
     });
+    return this.committed(batch);
+  }
+
+  private committed(batch: ChainedBatch): AuditRecord[] {
+    this.head = batch.head;
+    if (batch.checkpointed) this.counters.checkpoints += 1;
+    return batch.records;
+  }
+
+  /** Chains a batch onto a head: the records, and the statement that stores them and the new head. */
+  private chain(head: HeadRow, entries: NormalisedEntry[]): ChainedBatch {
+    const signer = this.requireSigner();
+    let seq = BigInt(head.seq);
+    let previousHash = head.hash;
+    const bindings: unknown[] = [];
+    const records = entries.map((entry): AuditRecord => {
+      seq += 1n;
+      const hash = entryHash(entry, seq, previousHash);
+      bindings.push(
+        seq.toString(),
+        entry.requestId,
+        entry.atText,
+        entry.clientId,
+        entry.actor,
+        entry.purpose,
+        entry.caseId,
+        entry.operation,
+        entry.documentHash,
+        textArrayLiteral(entry.subjects),
+        textArrayLiteral(entry.fields),
+        textArrayLiteral(entry.denied),
+        entry.outcome,
+        entry.durationMs,
+        entry.restrictedUntilText,
+        previousHash,
+        hash,
+      );
+      const record: AuditRecord = {
+        seq: seq.toString(),
+        requestId: entry.requestId,
+        at: entry.at,
+        clientId: entry.clientId,
+        actor: entry.actor,
+        purpose: entry.purpose,
+        caseId: entry.caseId,
+        operation: entry.operation,
+        documentHash: entry.documentHash,
+        subjects: entry.subjects,
+        fields: entry.fields,
+        denied: entry.denied,
+        outcome: entry.outcome,
+        durationMs: entry.durationMs,
+        restrictedUntil: entry.restrictedUntil,
+        previousHash,
+        hash,
+      };
+      previousHash = hash;
+      return record;
+    });
+
+    const now = new Date();
+    const due =
+      head.checkpoint_at === null ||
+      seq - BigInt(head.checkpoint_seq) >= this.checkpointEvery ||
+      now.getTime() - new Date(head.checkpoint_at).getTime() >= this.checkpointIntervalMs;
+    const checkpoint = due ? this.sign(signer, seq.toString(), previousHash, now) : null;
+
+    const values = entries.map(() => ENTRY_VALUES).join(', ');
+    const headUpdate = `UPDATE audit.head SET seq = ?::bigint, hash = ?${
+      checkpoint ? ', checkpoint_seq = ?::bigint, checkpoint_at = ?::timestamptz' : ''
+    }`;
+    const sql = `WITH entries AS (INSERT INTO audit.entries ${ENTRY_INSERT_COLUMNS} VALUES ${values})${
+      checkpoint
+        ? `, checkpoint AS (INSERT INTO audit.checkpoints (seq, hash, at, key_id, signature)
+               VALUES (?::bigint, ?, ?::timestamptz, ?, ?))`
+        : ''
+    } ${headUpdate}`;
+    // The same writes, done only if the head moves from the one the batch was chained onto and
+    // no other writer holds the chain lock; the inserts read the update's result, which makes
+    // PostgreSQL run the update first.
+    const guardedSql = `WITH moved AS (${headUpdate}
+        WHERE seq = ?::bigint AND hash = ? AND pg_try_advisory_xact_lock(${AUDIT_CHAIN_LOCK_KEY}) RETURNING seq),
+      entries AS (INSERT INTO audit.entries ${ENTRY_INSERT_COLUMNS}
+        SELECT * FROM (VALUES ${values}) AS batch WHERE EXISTS (SELECT 1 FROM moved))${
+          checkpoint
+            ? `, checkpoint AS (INSERT INTO audit.checkpoints (seq, hash, at, key_id, signature)
+               SELECT ?::bigint, ?, ?::timestamptz, ?, ? WHERE EXISTS (SELECT 1 FROM moved))`
+            : ''
+        }
+      SELECT seq::text AS seq FROM moved`;
+    const headBindings: unknown[] = [seq.toString(), previousHash];
+    if (checkpoint) headBindings.push(checkpoint.seq, canonicalTimestamp(now));
+    return {
+      records,
+      sql,
+      guardedSql,
+      entryBindings: bindings,
+      checkpointBindings: checkpoint ? this.checkpointBindings(checkpoint) : [],
+      headBindings,
+      checkpointed: checkpoint !== null,
+      head: {
+        seq: seq.toString(),
+        hash: previousHash,
+        checkpoint_seq: checkpoint ? checkpoint.seq : head.checkpoint_seq,
+        checkpoint_at: checkpoint ? now : head.checkpoint_at,
+      },
+    };
   }
 
   private sign(signer: AuditSigningKey, seq: string, hash: string, at: Date): AuditCheckpoint {
