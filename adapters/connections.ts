@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { knex, type Knex } from 'knex';
-import { NATIONAL_DATABASES, type DatabaseName } from '../mocks/databases';
+import { NATIONAL_DATABASES, type DatabaseName } from './databases';
 
 /** The knex handles of the national databases; several names may share one handle. */
 export interface Connections {

@@ -1,7 +1,5 @@
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import { NATIONAL_DATABASES, type DatabaseName } from '../mocks/databases';
-import { createInsuranceService } from '../mocks/insurance-service/service';
+import type { Knex } from 'knex';
+import { NATIONAL_DATABASES, type DatabaseName } from './databases';
 import { openConnections, type ConnectionOptions, type Connections } from './connections';
 import { SqlSource } from './source';
 import { PopulationAdapter } from './population';
@@ -32,9 +30,17 @@ export interface NationalSources {
   close(): Promise<void>;
 }
 
+/** A service started beside the gateway (the embedded default's stand-in for an agency). */
+export interface LocalService {
+  url: string;
+  close(): Promise<void>;
+}
+
 export interface SourceOptions extends ConnectionOptions {
-  /** The insurance agency's service; an in-process mock over the insurance database when unset. */
+  /** The social insurance agency's service. */
   insuranceServiceUrl?: string;
+  /** Starts a stand-in for the insurance service over its database when no URL is given. */
+  startInsuranceService?: (insuranceDb: Knex) => Promise<LocalService>;
 }
 
 /** Connects to every national database (and the insurance service) and builds their adapters. */
@@ -51,9 +57,14 @@ export async function openNationalSources(options: SourceOptions): Promise<Natio
 
     let insuranceUrl = options.insuranceServiceUrl;
     if (!insuranceUrl) {
-      const service = await listen(createInsuranceService(connections.knexFor('insurance')));
-      insuranceUrl = `http://127.0.0.1:${(service.address() as AddressInfo).port}`;
-      closers.push(() => new Promise((resolve) => service.close(resolve)));
+      if (!options.startInsuranceService) {
+        throw new Error(
+          'INSURANCE_SERVICE_URL is required: the social insurance agency is reached over HTTP',
+        );
+      }
+      const service = await options.startInsuranceService(connections.knexFor('insurance'));
+      insuranceUrl = service.url;
+      closers.push(() => service.close());
     }
     const insurance = new InsuranceAdapter(
       insuranceUrl,
@@ -97,11 +108,4 @@ export async function openNationalSources(options: SourceOptions): Promise<Natio
     await connections.close().catch(() => undefined);
     throw error;
   }
-}
-
-function listen(server: Server): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve(server));
-  });
 }

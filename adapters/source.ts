@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { DatabaseName } from '../mocks/databases';
+import type { DatabaseName } from './databases';
 
 /** A national database did not answer, or not in time. Carries the name the client sees. */
 export class SourceUnavailableError extends Error {

@@ -16,8 +16,6 @@ export interface BenchOptions {
   skipSeed: boolean;
   /** Also profile the gateway under W1 (`node --cpu-prof`) and summarise the hottest functions. */
   profile: boolean;
-  /** Run the insurance agency's mock in the gateway's process instead of its own. */
-  insuranceInProcess: boolean;
   /** Requests checked for identical answers per workload and target before measuring. */
   checks: number;
   /** Seconds of an extra gateway W1 run that records RSS over time (0: none). */
@@ -40,7 +38,6 @@ const USAGE = `npm run bench -- [options]
   --database-url URL    database to seed and read (default postgres://postgres@127.0.0.1:5432/<name>)
   --skip-seed           use the database as it is
   --profile             also profile the gateway under W1 with node --cpu-prof
-  --insurance-in-process  the gateway runs the insurance mock in its own process
   --checks N            requests compared with the gateway's answer per workload and target
   --long-run S          also run the gateway under W1 for S seconds to show RSS stays flat
   --rounds N            measure every target N times, alternating the order; report the median`;
@@ -73,9 +70,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     }
     if (!arg.startsWith('--')) throw new Error(`unexpected argument "${arg}"\n\n${USAGE}`);
     const [name, inline] = arg.split('=', 2);
-    const boolean = ['--smoke', '--skip-seed', '--profile', '--insurance-in-process'].includes(
-      name,
-    );
+    const boolean = ['--smoke', '--skip-seed', '--profile'].includes(name);
     if (boolean) flags.set(name, true);
     else {
       const value = inline ?? argv[++i];
@@ -94,7 +89,6 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     '--database-url',
     '--skip-seed',
     '--profile',
-    '--insurance-in-process',
     '--checks',
     '--long-run',
     '--rounds',
@@ -138,7 +132,6 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     databaseUrl: value('--database-url') ?? `postgres://postgres@127.0.0.1:5432/${database}`,
     skipSeed: flags.has('--skip-seed'),
     profile: flags.has('--profile'),
-    insuranceInProcess: flags.has('--insurance-in-process'),
     checks: value('--checks') ? positive(value('--checks'), '--checks') : smoke ? 3 : 10,
     longRun: value('--long-run') ? positive(value('--long-run'), '--long-run') : 0,
     rounds: value('--rounds') ? positive(value('--rounds'), '--rounds') : 1,

@@ -333,9 +333,7 @@ async function machine(options: BenchOptions, sizes: Record<string, number>) {
     warmupS: options.warmup,
     connections: options.connections,
     rounds: options.rounds,
-    insurance: options.insuranceInProcess
-      ? 'mock agency service inside the gateway process'
-      : 'mock agency service in its own process',
+    insurance: 'mock agency service in its own process',
     smoke: options.smoke,
     // Other work on a shared machine shows here: 1-minute load averages at start and end.
     loadAverage: { start: loadAtStart, end: Math.round(os.loadavg()[0] * 10) / 10 },
@@ -375,7 +373,7 @@ async function run(options: BenchOptions): Promise<{ results: BenchResults; late
     );
   }
   const context: Context = { options, insuranceUrl: null, headers: {} };
-  if (!options.insuranceInProcess) {
+  {
     const port = await freePort();
     await start({
       name: 'insurance-service',

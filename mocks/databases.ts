@@ -8,19 +8,9 @@ import * as civilService from './civil-service/migrations/001_init';
 import * as employmentWidth from './civil-service/migrations/002_employment_width';
 import * as reference from './reference/migrations/001_init';
 
-/**
- * The national databases the gateway federates. Each one's tables live in a PostgreSQL schema
- * of the same name, whether it has a database of its own or shares one with the others.
- */
-export const NATIONAL_DATABASES = [
-  'population',
-  'enterprise',
-  'land',
-  'insurance',
-  'civil_service',
-  'reference',
-] as const;
-export type DatabaseName = (typeof NATIONAL_DATABASES)[number];
+import { NATIONAL_DATABASES, type DatabaseName } from '../adapters/databases';
+
+export { NATIONAL_DATABASES, type DatabaseName };
 
 interface Migration {
   up(knex: Knex): Promise<void>;

@@ -1,4 +1,4 @@
-import { NATIONAL_DATABASES, type DatabaseName } from '../mocks/databases';
+import { NATIONAL_DATABASES, type DatabaseName } from '../adapters/databases';
 
 /** Everything the gateway reads from its environment, parsed once at start. */
 export interface Config {
@@ -29,6 +29,8 @@ export interface Config {
   redisUrl: string | undefined;
   /** The identity provider's (VNeID) public key, PEM; the mock issuer's on the embedded default. */
   citizenTokenPublicKey: string | undefined;
+  /** The identity provider's `iss`; the mock issuer's on the embedded default. */
+  citizenTokenIssuer: string | undefined;
   /** AUDIT_SIGNING_KEY / AUDIT_SIGNING_KEY_FILE and AUDIT_PUBLIC_KEY(_FILE): the log's checkpoint keys. */
   auditKeys: Pick<
     NodeJS.ProcessEnv,
@@ -72,6 +74,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     auditLog: env.AUDIT_LOG !== 'off',
     redisUrl: env.REDIS_URL || undefined,
     citizenTokenPublicKey: env.VNEID_PUBLIC_KEY || undefined,
+    citizenTokenIssuer: env.VNEID_ISSUER || undefined,
     auditKeys: {
       AUDIT_SIGNING_KEY: env.AUDIT_SIGNING_KEY,
       AUDIT_SIGNING_KEY_FILE: env.AUDIT_SIGNING_KEY_FILE,

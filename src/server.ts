@@ -8,8 +8,6 @@ import { execute, Kind, parse, validate, type DocumentNode } from 'graphql';
 import { knex, type Knex } from 'knex';
 import { openNationalSources, type NationalSources } from '../adapters';
 import { sourceCalls } from '../adapters/source';
-import { seedNationalDatabases } from '../mocks/generator';
-import { MOCK_VNEID_PUBLIC_KEY_PEM } from '../mocks/vneid/issuer';
 import { createCitizenTokenVerifier, type CitizenTokenVerifier } from './access/citizen-token';
 import { createIntrospectionSchemas, isIntrospection } from './access/introspection';
 import { checkOperationLimits, DEFAULT_LIMITS } from './access/limits';
@@ -28,13 +26,12 @@ import {
 } from './audit';
 import type { AuditEntryInput, AuditOutcome } from './audit/types';
 import { createCache } from './cache';
-import type { Config } from './config';
+import { usesEmbeddedDatabase, type Config } from './config';
 import { createContext, type Context } from './context';
 import { createErrorFormatter, ErrorCode } from './errors';
 import { EXPLORER_ASSET_PREFIX, explorerAsset, explorerPage } from './explorer';
 import { createReferenceCaches } from './loaders';
 import type { Logger } from './logger';
-import { mocksFingerprint } from './paths';
 import { procedureCatalogue } from './procedures/catalogue';
 import { buildSchema, protectedTypes } from './schema';
 
@@ -155,21 +152,15 @@ function openGatewayDatabase(
  */
 export async function startGateway(config: Config, logger: Logger): Promise<Gateway> {
   const started = Date.now();
+  // Only the embedded default loads the mocks; a deployment names every source it uses.
+  const wiring = usesEmbeddedDatabase(config)
+    ? // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when used
+      (require('./embedded') as typeof import('./embedded')).embeddedWiring(config, logger)
+    : undefined;
   const sources = await openNationalSources({
     ...config,
-    embeddedData: {
-      key: `demo-${mocksFingerprint()}-seed${config.dataSeed}-citizens${config.embeddedCitizens}`,
-      fill: async (connections) => {
-        logger.info(
-          { citizens: config.embeddedCitizens, seed: config.dataSeed },
-          'seeding the embedded database',
-        );
-        await seedNationalDatabases((name) => connections.knexFor(name), {
-          citizens: config.embeddedCitizens,
-          seed: config.dataSeed,
-        });
-      },
-    },
+    embeddedData: wiring?.data,
+    startInsuranceService: wiring?.startInsuranceService,
   });
   const embedded = sources.connections.embedded;
   const fallback = sources.connections.knexFor('population');
@@ -211,12 +202,17 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
   const procedureCodes = procedureCatalogue().codes();
   if (embedded) await store.registerDemoClients(procedureCodes);
 
-  const citizenTokens: CitizenTokenVerifier =
-    config.citizenTokenPublicKey || embedded
-      ? createCitizenTokenVerifier({
-          publicKeyPem: config.citizenTokenPublicKey ?? MOCK_VNEID_PUBLIC_KEY_PEM,
-        })
-      : { acceptsMockIssuer: false, verify: async () => null };
+  const vneid = config.citizenTokenPublicKey
+    ? { publicKeyPem: config.citizenTokenPublicKey, issuer: config.citizenTokenIssuer }
+    : wiring?.vneid;
+  if (vneid && !vneid.issuer) throw new Error('VNEID_ISSUER must be set with VNEID_PUBLIC_KEY');
+  // Without an identity provider no citizen token is accepted.
+  const citizenTokens: CitizenTokenVerifier = vneid
+    ? createCitizenTokenVerifier({
+        publicKeyPem: vneid.publicKeyPem,
+        issuer: vneid.issuer as string,
+      })
+    : { verify: async () => null };
   const clients = createClientCache();
   const rateLimiter = createRateLimiter({ redisUrl: config.redisUrl });
   const introspection = createIntrospectionSchemas(schema, protectedTypes());

@@ -3,7 +3,12 @@ import { connect } from 'node:net';
 import { knex, type Knex } from 'knex';
 import { openConnections, type Connections } from '../adapters/connections';
 import { NATIONAL_DATABASES, type DatabaseName } from '../mocks/databases';
-import { GATEWAY_AUDIENCE, MOCK_VNEID_ISSUER, issueCitizenToken } from '../mocks/vneid/issuer';
+import {
+  GATEWAY_AUDIENCE,
+  MOCK_VNEID_ISSUER,
+  MOCK_VNEID_PUBLIC_KEY_PEM,
+  issueCitizenToken,
+} from '../mocks/vneid/issuer';
 import {
   AccessError,
   AccessStore,
@@ -561,7 +566,10 @@ describe('persisted operations', () => {
 });
 
 describe('citizen identity tokens', () => {
-  const verifier = createCitizenTokenVerifier();
+  const verifier = createCitizenTokenVerifier({
+    publicKeyPem: MOCK_VNEID_PUBLIC_KEY_PEM,
+    issuer: MOCK_VNEID_ISSUER,
+  });
 
   it('round-trips a mock VNeID token', async () => {
     const before = Date.now();
@@ -572,7 +580,6 @@ describe('citizen identity tokens', () => {
     const expiresAt = identity?.expiresAt.getTime() ?? 0;
     expect(expiresAt).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000 + 3600_000);
     expect(expiresAt).toBeLessThanOrEqual(Date.now() + 3600_000);
-    expect(verifier.acceptsMockIssuer).toBe(true);
     const payload = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());
     expect(payload).toMatchObject({
       iss: MOCK_VNEID_ISSUER,
@@ -596,8 +603,10 @@ describe('citizen identity tokens', () => {
       format: 'pem',
       type: 'spki',
     });
-    const strict = createCitizenTokenVerifier({ publicKeyPem: otherIssuer.toString() });
-    expect(strict.acceptsMockIssuer).toBe(false);
+    const strict = createCitizenTokenVerifier({
+      publicKeyPem: otherIssuer.toString(),
+      issuer: MOCK_VNEID_ISSUER,
+    });
     expect(await strict.verify(token)).toBeNull();
     // The mock issuer's signature over another citizen's claims.
     const [header, payload, signature] = token.split('.');
@@ -620,7 +629,11 @@ describe('citizen identity tokens', () => {
   it('refuses level of assurance 1', async () => {
     const token = await issueCitizenToken(CITIZEN, { level: 1 });
     expect(await verifier.verify(token)).toBeNull();
-    const lenient = createCitizenTokenVerifier({ minLevel: 1 });
+    const lenient = createCitizenTokenVerifier({
+      publicKeyPem: MOCK_VNEID_PUBLIC_KEY_PEM,
+      issuer: MOCK_VNEID_ISSUER,
+      minLevel: 1,
+    });
     expect((await lenient.verify(token))?.level).toBe(1);
   });
 
@@ -645,7 +658,9 @@ describe('citizen identity tokens', () => {
       format: 'pem',
       type: 'spki',
     });
-    expect(() => createCitizenTokenVerifier({ publicKeyPem: rsa.toString() })).toThrow(/Ed25519/);
+    expect(() =>
+      createCitizenTokenVerifier({ publicKeyPem: rsa.toString(), issuer: MOCK_VNEID_ISSUER }),
+    ).toThrow(/Ed25519/);
   });
 });
 

@@ -11,13 +11,13 @@ import {
   randomUUID,
   type KeyObject,
 } from 'node:crypto';
+import { GATEWAY_AUDIENCE } from '../../src/access/citizen-token';
 import { loadJose } from '../../src/access/jose';
 
 /** The `iss` of mock tokens. */
 export const MOCK_VNEID_ISSUER = 'https://vneid.mock.gov.vn';
 
-/** The `aud` the gateway expects in citizen identity tokens. */
-export const GATEWAY_AUDIENCE = 'national-data-gateway';
+export { GATEWAY_AUDIENCE };
 
 /** DEMO ONLY, NOT A SECRET: the seed of the mock issuer's Ed25519 key pair. */
 export const MOCK_VNEID_DEMO_SEED_LABEL =

@@ -1,10 +1,8 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import {
-  GATEWAY_AUDIENCE,
-  MOCK_VNEID_ISSUER,
-  MOCK_VNEID_PUBLIC_KEY_PEM,
-} from '../../mocks/vneid/issuer';
 import { loadJose } from './jose';
+
+/** The `aud` the gateway expects in citizen identity tokens. */
+export const GATEWAY_AUDIENCE = 'national-data-gateway';
 
 /** The citizen a valid identity token speaks for. */
 export interface CitizenIdentity {
@@ -16,10 +14,10 @@ export interface CitizenIdentity {
 
 /** Options of `createCitizenTokenVerifier`. */
 export interface CitizenTokenVerifierOptions {
-  /** The issuer's Ed25519 public key (PEM, SPKI). Default: the mock VNeID's, embedded use only. */
-  publicKeyPem?: string;
-  /** Expected `iss`; default the mock VNeID's. */
-  issuer?: string;
+  /** The issuer's Ed25519 public key (PEM, SPKI). */
+  publicKeyPem: string;
+  /** Expected `iss`. */
+  issuer: string;
   /** Expected `aud`; default `national-data-gateway`. */
   audience?: string;
   /** Lowest level of assurance accepted; default 2. */
@@ -32,8 +30,6 @@ export interface CitizenTokenVerifierOptions {
 export interface CitizenTokenVerifier {
   /** The identity in `token`, or null when it is malformed, forged, expired or too weak. */
   verify(token: string): Promise<CitizenIdentity | null>;
-  /** True when tokens of the public mock issuer are accepted: the embedded default only. */
-  readonly acceptsMockIssuer: boolean;
 }
 
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
@@ -55,25 +51,19 @@ export function looksLikeJwt(credential: string): boolean {
  * Ed25519 public key is a configuration error and throws here; bad tokens never throw.
  */
 export function createCitizenTokenVerifier(
-  options: CitizenTokenVerifierOptions = {},
+  options: CitizenTokenVerifierOptions,
 ): CitizenTokenVerifier {
-  const pem = options.publicKeyPem ?? MOCK_VNEID_PUBLIC_KEY_PEM;
-  const key: KeyObject = createPublicKey(pem);
+  const key: KeyObject = createPublicKey(options.publicKeyPem);
   if (key.asymmetricKeyType !== 'ed25519') {
     throw new Error(
       `the citizen token issuer key must be an Ed25519 public key, not ${key.asymmetricKeyType}`,
     );
   }
-  const issuer = options.issuer ?? MOCK_VNEID_ISSUER;
+  const issuer = options.issuer;
   const audience = options.audience ?? GATEWAY_AUDIENCE;
   const minLevel = options.minLevel ?? 2;
   const clockTolerance = options.clockToleranceSeconds ?? 30;
-  const acceptsMockIssuer = createPublicKey(MOCK_VNEID_PUBLIC_KEY_PEM)
-    .export({ format: 'der', type: 'spki' })
-    .equals(key.export({ format: 'der', type: 'spki' }));
-
   return {
-    acceptsMockIssuer,
     async verify(token) {
       if (!looksLikeJwt(token)) return null;
       const { jwtVerify } = await loadJose();

@@ -1,11 +1,13 @@
 import { createHash, createPrivateKey } from 'node:crypto';
-import type { Knex } from 'knex';
+import { knex, type Knex } from 'knex';
+import type { LocalService } from '../../adapters';
 import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { startGateway, type Gateway } from '../../src/server';
 import { sourceCalls } from '../../adapters/source';
 import { procedureCatalogue } from '../../src/procedures/catalogue';
-import { MOCK_VNEID_PUBLIC_KEY_PEM } from '../../mocks/vneid/issuer';
+import { MOCK_VNEID_ISSUER, MOCK_VNEID_PUBLIC_KEY_PEM } from '../../mocks/vneid/issuer';
+import { startMockInsuranceService } from '../../src/embedded';
 
 /**
  * The gateway under test, in process over real HTTP: on the embedded database by default, or
@@ -59,6 +61,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     env.DATABASE_URL = process.env.TEST_DATABASE_URL;
     // A real deployment names its identity provider; the tests use the mock VNeID.
     env.VNEID_PUBLIC_KEY = MOCK_VNEID_PUBLIC_KEY_PEM;
+    env.VNEID_ISSUER = MOCK_VNEID_ISSUER;
     // The log in the test database outlives one run: every run signs its checkpoints alike.
     env.AUDIT_SIGNING_KEY = TEST_AUDIT_SIGNING_KEY;
   }
@@ -67,6 +70,18 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
 
 export async function startTestGateway(overrides: Partial<Config> = {}): Promise<TestGateway> {
   const config = testConfig(overrides);
+  // On real databases the insurance agency is a service of its own: the tests run its stand-in.
+  let insuranceDb: Knex | undefined;
+  let insurance: LocalService | undefined;
+  if (process.env.TEST_DATABASE_URL && !config.insuranceServiceUrl) {
+    insuranceDb = knex({
+      client: 'pg',
+      connection: process.env.TEST_DATABASE_URL,
+      pool: { min: 0, max: 10 },
+    });
+    insurance = await startMockInsuranceService(insuranceDb);
+    config.insuranceServiceUrl = insurance.url;
+  }
   const gateway = await startGateway(config, createLogger(config.logLevel));
   // The embedded default registers the demo clients itself; real databases have none.
   if (!gateway.sources.connections.embedded)
@@ -87,7 +102,11 @@ export async function startTestGateway(overrides: Partial<Config> = {}): Promise
         body: (await response.json()) as { data?: never; errors?: GraphQLErrorBody[] },
       };
     },
-    close: () => gateway.close(),
+    async close() {
+      await gateway.close();
+      await insurance?.close();
+      await insuranceDb?.destroy();
+    },
   };
 }
 
