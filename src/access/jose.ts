@@ -1,17 +1,13 @@
-/** The `jose` module's API (an ES module). */
-export type Jose = typeof import('jose', { with: { 'resolution-mode': 'import' } });
+import * as jose from 'jose';
 
-// jose 6 is an ES module only. A plain `import()` would be compiled to `require()` by the
-// CommonJS transpilers in use (ts-jest), which cannot load it; `new Function` keeps a
-// real dynamic import in every build, the technique Angular's CLI uses for the same problem.
-const importModule = new Function('specifier', 'return import(specifier)') as (
-  specifier: string,
-) => Promise<unknown>;
+/** The `jose` module's API. */
+export type Jose = typeof jose;
 
-let loading: Promise<Jose> | undefined;
-
-/** Loads `jose` once per process. */
+/**
+ * `jose` for signing and verifying JWTs. Major 5 is kept: it ships CommonJS, which every
+ * runner here loads directly (6 is an ES module only, and a dynamic import of it breaks under
+ * jest once a second test file runs in the same worker).
+ */
 export function loadJose(): Promise<Jose> {
-  loading ??= importModule('jose') as Promise<Jose>;
-  return loading;
+  return Promise.resolve(jose);
 }
