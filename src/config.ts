@@ -27,6 +27,14 @@ export interface Config {
   auditLog: boolean;
   /** Redis for rate limits shared by every replica; in process when unset. */
   redisUrl: string | undefined;
+  /** Requests a minute an address may make without a valid credential. */
+  unauthenticatedRatePerMinute: number;
+  /** Requests a minute one citizen identity may make. */
+  citizenRatePerMinute: number;
+  /** When set, `/metrics` needs `Authorization: Bearer <token>`. */
+  metricsToken: string | undefined;
+  /** Registers the public demo clients on a real database too (test environments only). */
+  demoClients: boolean;
   /** The identity provider's (VNeID) public key, PEM; the mock issuer's on the embedded default. */
   citizenTokenPublicKey: string | undefined;
   /** The identity provider's `iss`; the mock issuer's on the embedded default. */
@@ -73,6 +81,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       env.AUDIT_DATABASE_URL || env.GATEWAY_DATABASE_URL || env.DATABASE_URL || undefined,
     auditLog: env.AUDIT_LOG !== 'off',
     redisUrl: env.REDIS_URL || undefined,
+    unauthenticatedRatePerMinute: intFrom(env, 'UNAUTHENTICATED_RATE_PER_MINUTE', 60),
+    citizenRatePerMinute: intFrom(env, 'CITIZEN_RATE_PER_MINUTE', 120),
+    metricsToken: env.METRICS_TOKEN || undefined,
+    demoClients: env.DEMO_CLIENTS === 'on',
     citizenTokenPublicKey: env.VNEID_PUBLIC_KEY || undefined,
     citizenTokenIssuer: env.VNEID_ISSUER || undefined,
     auditKeys: {

@@ -3,6 +3,7 @@ import type { Adapters } from '../adapters';
 import type { AccessStore } from './access/store';
 import { AccessRecord, type Viewer } from './access/viewer';
 import { createLoaders, type Loaders, type ReferenceCaches } from './loaders';
+import type { RequestFacts } from './pipeline/request';
 
 /** The per-request loaders: national data, and the consents in force for this client and purpose. */
 export type RequestLoaders = Loaders & { consents: DataLoader<string, ReadonlySet<string>> };
@@ -16,6 +17,15 @@ export interface Context {
   viewer: Viewer;
   access: AccessRecord;
   loaders: RequestLoaders;
+  /** What the request pipeline knows of the request; absent for internal executions. */
+  request?: PipelineState;
+}
+
+/** The request pipeline's state of one request, shared by its stages. */
+export interface PipelineState {
+  facts: RequestFacts;
+  /** The operation runs against the viewer's own schema (it reads `__schema` or `__type`). */
+  introspection: boolean;
 }
 
 /** Builds the context of one request: fresh loaders, so nothing is shared across requests or viewers. */

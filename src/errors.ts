@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { HeaderMap } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { SourceUnavailableError } from '../adapters/source';
 import { AccessError } from './access/errors';
@@ -12,6 +13,7 @@ export const ErrorCode = {
   FORBIDDEN: 'FORBIDDEN',
   CONSENT_REQUIRED: 'CONSENT_REQUIRED',
   BAD_USER_INPUT: 'BAD_USER_INPUT',
+  BAD_REQUEST: 'BAD_REQUEST',
   GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
   GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
   QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
@@ -22,14 +24,41 @@ export const ErrorCode = {
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
-/** Codes Apollo Server itself produces for malformed requests; safe to show as they are. */
-const APOLLO_REQUEST_CODES = new Set([
-  'BAD_REQUEST',
-  'PERSISTED_QUERY_NOT_FOUND',
-  'PERSISTED_QUERY_NOT_SUPPORTED',
-  'OPERATION_RESOLUTION_FAILURE',
-]);
-const SAFE_CODES = new Set<string>([...Object.values(ErrorCode), ...APOLLO_REQUEST_CODES]);
+/** Codes Apollo Server produces for malformed requests, told to clients as the contract's. */
+const APOLLO_REQUEST_CODES: Record<string, ErrorCode> = {
+  PERSISTED_QUERY_NOT_FOUND: ErrorCode.BAD_REQUEST,
+  PERSISTED_QUERY_NOT_SUPPORTED: ErrorCode.BAD_REQUEST,
+  OPERATION_RESOLUTION_FAILURE: ErrorCode.BAD_REQUEST,
+};
+const SAFE_CODES = new Set<string>(Object.values(ErrorCode));
+
+const SUGGESTION = / ?Did you mean(.+?)\?$/;
+
+/** graphql-js' message when a document passes the parser's token budget. */
+const TOKEN_BUDGET = /^Syntax Error: Document contains more than \d+ tokens/;
+
+/**
+ * A request refused by a stage of the pipeline, with its contract code and HTTP status (and
+ * headers such as `Retry-After`), in the form Apollo Server answers as it is.
+ */
+export function refusal(
+  code: ErrorCode,
+  status: number,
+  message: string,
+  headers: Record<string, string> = {},
+): GraphQLError {
+  return new GraphQLError(message, {
+    extensions: { code, http: { status, headers: new HeaderMap(Object.entries(headers)) } },
+  });
+}
+
+/** The request body passed the size limit; answered 413 with `BAD_REQUEST`. */
+export class BodyTooLargeError extends Error {
+  constructor(readonly limitBytes: number) {
+    super(`The request body exceeds ${limitBytes} bytes.`);
+    this.name = 'BodyTooLargeError';
+  }
+}
 
 /** An argument the client got wrong: names it, says what was expected and what came. */
 export function badUserInput(argument: string, expected: string, received?: unknown): GraphQLError {
@@ -55,7 +84,9 @@ export function sourceUnavailable(error: SourceUnavailableError): GraphQLError {
  * or path). The id lets an operator find the log line.
  */
 export function createErrorFormatter(logger: Logger) {
-  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+  return (given: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    // Suggestions could name fields the viewer may not see.
+    const formatted = { ...given, message: given.message.replace(SUGGESTION, '') };
     const original = unwrapResolverError(error);
     if (original instanceof SourceUnavailableError) {
       logger.warn(
@@ -89,6 +120,15 @@ export function createErrorFormatter(logger: Logger) {
       };
     }
     const code = formatted.extensions?.code;
+    if (code === ErrorCode.GRAPHQL_PARSE_FAILED && TOKEN_BUDGET.test(formatted.message)) {
+      return {
+        message: `The operation is too complex: ${formatted.message.replace('Syntax Error: ', '')}`,
+        extensions: { code: ErrorCode.QUERY_TOO_COMPLEX },
+      };
+    }
+    if (typeof code === 'string' && code in APOLLO_REQUEST_CODES) {
+      return { message: formatted.message, extensions: { code: APOLLO_REQUEST_CODES[code] } };
+    }
     const isOurs = original instanceof GraphQLError || !(original instanceof Error);
     if (
       typeof code === 'string' &&

@@ -36,13 +36,24 @@ query CitizenProfile($id: ID!) {
 }
 `;
 
-/** The explorer page, its example query filled in with a citizen that exists. */
-export function explorerPage(sampleCitizenId: string | null): string {
-  const variables = JSON.stringify({ id: sampleCitizenId ?? '001090000001' }, null, 2);
-  const config = JSON.stringify({ defaultQuery: DEFAULT_QUERY, variables }).replace(
-    /</g,
-    '\\u003c',
-  );
+/**
+ * The explorer page. On the embedded default its example names a synthetic citizen and its
+ * headers the public demo credentials; a deployment shows neither (no person's id, no key).
+ * Headers typed into it are never stored in the browser.
+ */
+export function explorerPage(options: {
+  sampleCitizenId: string | null;
+  demoCredentials: boolean;
+}): string {
+  const variables = JSON.stringify({ id: options.sampleCitizenId ?? '' }, null, 2);
+  const headers = options.demoCredentials
+    ? { Authorization: 'Bearer demo-portal', 'X-Purpose': 'DEMO' }
+    : { Authorization: 'Bearer <your API key>', 'X-Purpose': '<purpose code>' };
+  const config = JSON.stringify({
+    defaultQuery: DEFAULT_QUERY,
+    variables,
+    headers: JSON.stringify(headers, null, 2),
+  }).replace(/</g, '\\u003c');
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -66,8 +77,9 @@ export function explorerPage(sampleCitizenId: string | null): string {
       fetcher: fetcher,
       defaultQuery: config.defaultQuery,
       variables: config.variables,
-      defaultHeaders: JSON.stringify({ Authorization: 'Bearer demo-portal', 'X-Purpose': 'DEMO' }, null, 2),
-      shouldPersistHeaders: true,
+      defaultHeaders: config.headers,
+      shouldPersistHeaders: false,
+      storage: { getItem: function () { return null; }, setItem: function () {}, removeItem: function () {}, clear: function () {}, length: 0 },
     }));
   })();
 </script>
@@ -80,8 +92,8 @@ const cache = new Map<string, Buffer>();
 
 /** An explorer asset by name, read once and kept in memory. */
 export function explorerAsset(name: string): { body: Buffer; type: string } | null {
+  if (!Object.hasOwn(ASSETS, name)) return null;
   const asset = ASSETS[name];
-  if (!asset) return null;
   let body = cache.get(name);
   if (!body) {
     body = fs.readFileSync(path.join(ROOT, asset.file));

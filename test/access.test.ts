@@ -384,7 +384,9 @@ describe('the access log', () => {
     const db = t.db('population');
     await db.transaction(async (trx) => {
       await trx.raw(`SET LOCAL session_replication_role = replica`);
-      await trx.raw(`UPDATE audit.entries SET purpose = 'FORGED' WHERE request_id = 'parallel-7'`);
+      await trx.raw(
+        `UPDATE audit.entries SET purpose = 'FORGED' WHERE client_request_id = 'parallel-7'`,
+      );
     });
     const { body } = await t.graphql<{
       verifyAuditChain: { ok: boolean; firstBrokenRequestId: string; problem: string };
@@ -400,13 +402,15 @@ describe('the access log', () => {
     });
     await db.transaction(async (trx) => {
       await trx.raw(`SET LOCAL session_replication_role = replica`);
-      await trx.raw(`UPDATE audit.entries SET purpose = 'DEMO' WHERE request_id = 'parallel-7'`);
+      await trx.raw(
+        `UPDATE audit.entries SET purpose = 'DEMO' WHERE client_request_id = 'parallel-7'`,
+      );
     });
   });
 
   it('refuses UPDATE and DELETE from the gateway itself', async () => {
     await expect(
-      t.db('population').raw(`DELETE FROM audit.entries WHERE request_id = 'parallel-8'`),
+      t.db('population').raw(`DELETE FROM audit.entries WHERE client_request_id = 'parallel-8'`),
     ).rejects.toThrow();
   });
 });

@@ -153,6 +153,7 @@ async function forge(seq: number, previousHash: string, at: Date, requestId: str
   const atText = canonicalTimestamp(at);
   const content = {
     requestId,
+    clientRequestId: null,
     atText,
     clientId: 'demo-portal',
     actor: null,
@@ -675,7 +676,7 @@ describe('audit log: reading', () => {
     const rows = csv.text.trimEnd().split('\r\n');
     expect(rows[0]).toBe(
       'seq,request_id,at,client_id,actor,purpose,case_id,operation,document_hash,subjects,' +
-        'fields,denied,outcome,duration_ms,restricted_until,previous_hash,hash',
+        'fields,denied,outcome,duration_ms,restricted_until,previous_hash,hash,client_request_id',
     );
     expect(rows).toHaveLength(11);
     expect(rows[3].split(',')).toEqual([
@@ -696,6 +697,7 @@ describe('audit log: reading', () => {
       '',
       lines[1].hash,
       lines[2].hash,
+      '',
     ]);
     const empty = await exported('csv', new Date(to.getTime() + 1), new Date(to.getTime() + 2));
     expect(empty).toMatchObject({ count: 0, text: `${rows[0]}\r\n` });

@@ -13,6 +13,8 @@ export interface ParcelRow {
   useUntil: string | null;
   street: string;
   updatedAt: Date;
+  /** Who holds a right on it (`CITIZEN:<id>` or `ENTERPRISE:<code>`): whose data the parcel is. */
+  holderKeys: string[];
 }
 
 /** A holder's right on a parcel, with the parcel joined in. */
@@ -54,7 +56,9 @@ export interface HolderKey {
 
 const PARCEL_COLUMNS = `p.id, p.commune_code AS "communeCode", p.map_sheet AS "mapSheet",
   p.parcel_number AS "parcelNumber", p.area::float8 AS area, p.land_use_code AS "landUseCode",
-  p.use_term AS "useTerm", p.use_until::text AS "useUntil", p.street, p.updated_at AS "updatedAt"`;
+  p.use_term AS "useTerm", p.use_until::text AS "useUntil", p.street, p.updated_at AS "updatedAt",
+  ARRAY(SELECT k.holder_kind || ':' || k.holder_id FROM land.holders k WHERE k.parcel_id = p.id
+    ORDER BY k.holder_kind, k.holder_id) AS "holderKeys"`;
 
 const RIGHT_COLUMNS = `h.parcel_id AS "parcelId", h.holder_kind AS "holderKind", h.holder_id AS "holderId",
   h.share::float8 AS share, h.certificate_serial AS "certificateSerial", h.since::text AS since,

@@ -43,7 +43,6 @@ function viewerFor(purpose: string): ClientViewer {
       purposes: new Map([[purpose, EVERY_FIELD]]),
     },
     purpose,
-    policy: EVERY_FIELD,
     actor: null,
     caseId: null,
   };

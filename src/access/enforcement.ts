@@ -9,8 +9,13 @@ import type { Context } from '../context';
 import { ErrorCode } from '../errors';
 import { procedureCatalogue } from '../procedures/catalogue';
 import { entriesAllow, fieldAllowed } from './policy';
-import type { PurposePolicy } from './types';
-import type { Viewer } from './viewer';
+import { holdsRole, policyOf, purposeProblem, ROLE_FIELDS, typeReadable } from './rules';
+import {
+  requestedIdentifiers,
+  subjectIdentifiers,
+  subjectsOf,
+  type RecordSubjects,
+} from './subjects';
 
 /**
  * Which types hold personal data, and the field that identifies a record of each (its
@@ -21,41 +26,8 @@ export interface ProtectedTypes {
   keyOf: Map<string, string | null>;
 }
 
-/** Root fields reserved to one kind of viewer, whatever their purpose. */
-const ROLE_FIELDS: Record<string, 'auditor' | 'citizen'> = {
-  auditLog: 'auditor',
-  verifyAuditChain: 'auditor',
-  accessStatistics: 'auditor',
-  me: 'citizen',
-  myDataAccesses: 'citizen',
-  myConsents: 'citizen',
-  grantConsent: 'citizen',
-  revokeConsent: 'citizen',
-};
-
 function forbidden(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: ErrorCode.FORBIDDEN } });
-}
-
-/** Whether a purpose lets the client read at least one field of a type. */
-function typeReadable(policy: PurposePolicy, typeName: string): boolean {
-  return policy.fields.some(
-    (entry) => entry === '*' || entry === typeName || entry.startsWith(`${typeName}.`),
-  );
-}
-
-/** Why a client may not read personal data at all under its current purpose, or null. */
-function purposeProblem(viewer: Viewer, purpose: string | null): string | null {
-  if (viewer.kind !== 'client') return null;
-  if (!purpose) return 'Personal data needs an X-Purpose header naming a registered purpose.';
-  if (!viewer.client.purposes.has(purpose)) {
-    return `Client "${viewer.client.id}" is not registered for purpose "${purpose}".`;
-  }
-  return null;
-}
-
-function policyOf(viewer: Viewer, purpose: string | null): PurposePolicy | null {
-  return viewer.kind === 'client' && purpose ? (viewer.client.purposes.get(purpose) ?? null) : null;
 }
 
 /**
@@ -92,7 +64,10 @@ export function applyAccessPolicy(
         const role = ROLE_FIELDS[fieldName];
         const takesProcedure = field.args?.procedureCode !== undefined;
         if (!role && !takesProcedure && !protectedTypes.keyOf.has(named)) return field;
-        return { ...field, resolve: guardRoot(fieldName, named, role, takesProcedure, resolve) };
+        return {
+          ...field,
+          resolve: guardRoot(fieldName, named, role, takesProcedure, protectedTypes.keyOf, resolve),
+        };
       }
       if (!protectedTypes.keyOf.has(typeName)) return field;
       return {
@@ -108,23 +83,66 @@ export function applyAccessPolicy(
   });
 }
 
+/** Notes whose data a row is, for the access log. */
+function noteSubjects(
+  ctx: Context,
+  typeName: string,
+  keyField: string | null,
+  row: unknown,
+): RecordSubjects {
+  const subjects = subjectsOf(typeName, keyField, row);
+  for (const id of subjectIdentifiers(subjects)) ctx.access.subjects.add(id);
+  return subjects;
+}
+
+/** Notes the subjects of what a root field returned: one row or a list of them. */
+function noteReturned(
+  ctx: Context,
+  typeName: string,
+  keyOf: ProtectedTypes['keyOf'],
+  result: unknown,
+) {
+  if (!keyOf.has(typeName)) return;
+  const rows = Array.isArray(result) ? result : [result];
+  for (const row of rows) {
+    if (row && typeof row === 'object' && !(row instanceof Error)) {
+      noteSubjects(ctx, typeName, keyOf.get(typeName) ?? null, row);
+    }
+  }
+}
+
 function guardRoot(
   fieldName: string,
   returnType: string,
   role: 'auditor' | 'citizen' | undefined,
   takesProcedure: boolean,
+  keyOf: ProtectedTypes['keyOf'],
   resolve: GraphQLFieldResolver<unknown, Context>,
 ): GraphQLFieldResolver<unknown, Context> {
+  // Whatever a root field reads is recorded as read: a `__typename` probe or a refused read
+  // names its subjects too, so the log is never an oracle of who exists.
+  const resolveAndNote: GraphQLFieldResolver<unknown, Context> = async (
+    parent,
+    args,
+    ctx,
+    info,
+  ) => {
+    const result = await resolve(parent, args, ctx, info);
+    noteReturned(ctx, returnType, keyOf, result);
+    return result;
+  };
   return (parent, args: Record<string, unknown>, ctx, info) => {
     const { viewer, access } = ctx;
     access.touched = true;
-    if (role === 'auditor' && !(viewer.kind === 'client' && viewer.client.auditor)) {
-      throw forbidden(`"${fieldName}" is for auditor clients only.`);
-    }
-    if (role === 'citizen' && viewer.kind !== 'citizen') {
-      throw forbidden(`"${fieldName}" needs a citizen identity token.`);
+    if (role && !holdsRole(viewer, role)) {
+      throw forbidden(
+        role === 'auditor'
+          ? `"${fieldName}" is for auditor clients only.`
+          : `"${fieldName}" needs a citizen identity token.`,
+      );
     }
     if (role) return resolve(parent, args, ctx, info);
+    for (const id of requestedIdentifiers(args)) access.subjects.add(id);
     if (viewer.kind === 'citizen') {
       throw forbidden(
         `A citizen identity token reads the holder's own data through "me" only, not "${fieldName}".`,
@@ -152,12 +170,20 @@ function guardRoot(
     const policy = policyOf(viewer, access.purpose);
     if (!policy || !typeReadable(policy, returnType)) {
       access.denied.add(`${info.parentType.name}.${fieldName}`);
-      throw forbidden(
+      const refused = forbidden(
         purposeProblem(viewer, access.purpose) ??
           `Purpose "${access.purpose}" does not allow reading ${returnType} records.`,
       );
+      // A citizen or enterprise asked for by its own id is named by the argument. The owner of
+      // a record asked for by another key (an insurance number, a parcel) is looked up for
+      // the log alone: nothing of it reaches the client.
+      if (returnType === 'Citizen' || returnType === 'Enterprise') throw refused;
+      return Promise.resolve(resolveAndNote(parent, args, ctx, info)).then(
+        () => Promise.reject(refused),
+        () => Promise.reject(refused),
+      );
     }
-    return resolve(parent, args, ctx, info);
+    return resolveAndNote(parent, args, ctx, info);
   };
 }
 
@@ -168,15 +194,9 @@ function guardField(
   resolve: GraphQLFieldResolver<unknown, Context>,
 ): GraphQLFieldResolver<unknown, Context> {
   const coordinate = `${typeName}.${fieldName}`;
-  const release = (parent: unknown, ctx: Context) => {
-    ctx.access.fields.add(coordinate);
-    if (keyField) {
-      const key = (parent as Record<string, unknown>)[keyField];
-      if (typeof key === 'string') ctx.access.subjects.add(key);
-    }
-  };
   return (parent, args, ctx, info) => {
     const { viewer, access } = ctx;
+    const subjects = noteSubjects(ctx, typeName, keyField, parent);
     if (viewer.kind === 'citizen') {
       // Through `me` a citizen reaches their enterprises, land and insurance, but another
       // person (a spouse, a co-owner) stays closed.
@@ -186,7 +206,7 @@ function guardField(
           `${coordinate} of another person is not readable with a citizen identity token.`,
         );
       }
-      release(parent, ctx);
+      access.fields.add(coordinate);
       return resolve(parent, args, ctx, info);
     }
     const policy = policyOf(viewer, access.purpose);
@@ -198,21 +218,27 @@ function guardField(
           : (purposeProblem(viewer, access.purpose) ?? `${coordinate} is not readable.`),
       );
     }
-    if (policy.requiresConsent && typeName === 'Citizen') {
-      const citizenId = (parent as { id: string }).id;
-      return ctx.loaders.consents.load(citizenId).then((fields) => {
-        if (!entriesAllow(fields, typeName, fieldName)) {
-          access.denied.add(coordinate);
-          throw new GraphQLError(
-            `Reading ${coordinate} for purpose "${access.purpose}" needs the citizen's consent, and none is in force.`,
-            { extensions: { code: ErrorCode.CONSENT_REQUIRED } },
-          );
-        }
-        release(parent, ctx);
-        return resolve(parent, args, ctx, info);
-      });
+    if (policy.requiresConsent && !fieldName.startsWith('__')) {
+      // Every person the record belongs to must have consented; a record of no person (an
+      // enterprise's) cannot be consented to by a citizen, so it stays closed.
+      const refuse = () => {
+        access.denied.add(coordinate);
+        return new GraphQLError(
+          `Reading ${coordinate} for purpose "${access.purpose}" needs the citizen's consent, and none is in force.`,
+          { extensions: { code: ErrorCode.CONSENT_REQUIRED } },
+        );
+      };
+      if (subjects.citizens.length === 0) throw refuse();
+      return Promise.all(subjects.citizens.map((id) => ctx.loaders.consents.load(id))).then(
+        (consents) => {
+          if (!consents.every((fields) => entriesAllow(fields, typeName, fieldName)))
+            throw refuse();
+          access.fields.add(coordinate);
+          return resolve(parent, args, ctx, info);
+        },
+      );
     }
-    release(parent, ctx);
+    access.fields.add(coordinate);
     return resolve(parent, args, ctx, info);
   };
 }

@@ -1,32 +1,44 @@
 import { filterSchema, pruneSchema } from '@graphql-tools/utils';
-import { Kind, type DocumentNode, type GraphQLSchema, type SelectionSetNode } from 'graphql';
+import {
+  Kind,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type GraphQLSchema,
+  type SelectionSetNode,
+} from 'graphql';
 import { createCache } from '../cache';
 import type { ProtectedTypes } from './enforcement';
 import { fieldAllowed } from './policy';
-import type { PurposePolicy } from './types';
+import { holdsRole, policiesOf, ROLE_FIELDS, typeReadable } from './rules';
 import type { Viewer } from './viewer';
 
-const AUDITOR_FIELDS = new Set(['auditLog', 'verifyAuditChain', 'accessStatistics']);
-const CITIZEN_FIELDS = new Set([
-  'me',
-  'myDataAccesses',
-  'myConsents',
-  'grantConsent',
-  'revokeConsent',
-]);
-
-/** Whether a document asks for the schema itself (`__schema` or `__type` at its root). */
-export function isIntrospection(document: DocumentNode): boolean {
-  const rootAsks = (selectionSet: SelectionSetNode): boolean =>
-    selectionSet.selections.some(
-      (selection) =>
-        (selection.kind === Kind.FIELD &&
-          (selection.name.value === '__schema' || selection.name.value === '__type')) ||
-        (selection.kind === Kind.INLINE_FRAGMENT && rootAsks(selection.selectionSet)),
-    );
+/**
+ * Whether an operation asks for the schema itself (`__schema` or `__type` at its root), however
+ * it is written: directly, in inline fragments or in named fragments spread at the root.
+ */
+export function isIntrospection(document: DocumentNode, operationName?: string | null): boolean {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION)
+      fragments.set(definition.name.value, definition);
+  }
+  const rootAsks = (selectionSet: SelectionSetNode, seen: Set<string>): boolean =>
+    selectionSet.selections.some((selection) => {
+      if (selection.kind === Kind.FIELD) {
+        return selection.name.value === '__schema' || selection.name.value === '__type';
+      }
+      if (selection.kind === Kind.INLINE_FRAGMENT) return rootAsks(selection.selectionSet, seen);
+      const name = selection.name.value;
+      const fragment = fragments.get(name);
+      if (!fragment || seen.has(name)) return false;
+      seen.add(name);
+      return rootAsks(fragment.selectionSet, seen);
+    });
   return document.definitions.some(
     (definition) =>
-      definition.kind === Kind.OPERATION_DEFINITION && rootAsks(definition.selectionSet),
+      definition.kind === Kind.OPERATION_DEFINITION &&
+      (!operationName || definition.name?.value === operationName) &&
+      rootAsks(definition.selectionSet, new Set()),
   );
 }
 
@@ -45,34 +57,22 @@ export function createIntrospectionSchemas(schema: GraphQLSchema, protectedTypes
   }
 
   function build(viewer: Viewer): GraphQLSchema {
-    const policies: PurposePolicy[] =
-      viewer.kind !== 'client'
-        ? []
-        : viewer.purpose
-          ? [viewer.client.purposes.get(viewer.purpose)].filter(
-              (policy): policy is PurposePolicy => !!policy,
-            )
-          : [...viewer.client.purposes.values()];
+    const policies = policiesOf(viewer);
     const readable = (typeName: string, fieldName: string) =>
       viewer.kind === 'citizen' ||
       policies.some((policy) => fieldAllowed(policy, typeName, fieldName));
-    const typeReadable = (typeName: string) =>
-      viewer.kind === 'citizen' ||
-      policies.some((policy) =>
-        policy.fields.some(
-          (entry) => entry === '*' || entry === typeName || entry.startsWith(`${typeName}.`),
-        ),
-      );
+    const opensType = (typeName: string) =>
+      viewer.kind === 'citizen' || policies.some((policy) => typeReadable(policy, typeName));
 
     const filtered = filterSchema({
       schema,
       rootFieldFilter: (_operation, fieldName) => {
-        if (AUDITOR_FIELDS.has(fieldName)) return viewer.kind === 'client' && viewer.client.auditor;
-        if (CITIZEN_FIELDS.has(fieldName)) return viewer.kind === 'citizen';
+        const role = ROLE_FIELDS[fieldName];
+        if (role) return holdsRole(viewer, role);
         const type = rootType.get(fieldName) ?? '';
         if (!protectedTypes.keyOf.has(type))
           return viewer.kind === 'client' || fieldName.startsWith('procedure');
-        return viewer.kind === 'client' && typeReadable(type);
+        return viewer.kind === 'client' && opensType(type);
       },
       objectFieldFilter: (typeName, fieldName) =>
         !protectedTypes.keyOf.has(typeName) || readable(typeName, fieldName),

@@ -131,6 +131,8 @@ class OperationWalker {
   private visited = 0;
   private readonly fragments = new Map<string, FragmentDefinitionNode>();
   private readonly argumentValues = new Map<ArgumentNode, unknown>();
+  /** The operation's variable defaults, for variables the request leaves out. */
+  private defaults = new Map<string, ValueNode>();
 
   constructor(
     document: DocumentNode,
@@ -149,6 +151,14 @@ class OperationWalker {
   operation(operation: OperationDefinitionNode): void {
     this.aliases = 0;
     this.visited = 0;
+    this.defaults = new Map(
+      (operation.variableDefinitions ?? [])
+        .filter((definition) => definition.defaultValue)
+        .map((definition) => [
+          definition.variable.name.value,
+          definition.defaultValue as ValueNode,
+        ]),
+    );
     const root = this.schema.getRootType(operation.operation) ?? undefined;
     const cost = this.selectionSet(operation.selectionSet, root, 0, new Set(), undefined);
     this.checkCost(cost);
@@ -286,8 +296,14 @@ class OperationWalker {
   /** An argument's value as JavaScript: literals read, variables looked up. */
   private resolve(node: ValueNode): unknown {
     switch (node.kind) {
-      case Kind.VARIABLE:
-        return this.options.variables?.[node.name.value];
+      case Kind.VARIABLE: {
+        const name = node.name.value;
+        const given = this.options.variables?.[name];
+        if (given !== undefined) return given;
+        const fallback = this.defaults.get(name);
+        // A default is a literal: it cannot name a variable, so this ends.
+        return fallback && fallback.kind !== Kind.VARIABLE ? this.resolve(fallback) : undefined;
+      }
       case Kind.INT:
       case Kind.FLOAT:
         return Number(node.value);

@@ -86,11 +86,11 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
   return {
     store: redis ? 'redis' : 'memory',
     async consume(clientId, pointsPerMinute) {
-      if (!Number.isInteger(pointsPerMinute) || pointsPerMinute < 1) {
-        throw new RangeError(`pointsPerMinute must be a positive integer, got ${pointsPerMinute}`);
-      }
+      // A budget below one request a minute (a misconfigured client) admits nothing.
+      const points = Math.floor(pointsPerMinute);
+      if (!(points >= 1)) return { allowed: false, retryAfterSeconds: WINDOW_SECONDS };
       try {
-        await limiterFor(pointsPerMinute).consume(clientId, 1);
+        await limiterFor(points).consume(clientId, 1);
         return { allowed: true, retryAfterSeconds: 0 };
       } catch (rejection) {
         if (rejection instanceof RateLimiterRes) {

@@ -590,6 +590,20 @@ export class AccessStore {
     return result.rows[0]?.document ?? null;
   }
 
+  /**
+   * The document registered under `hash` by any client, or null: documents are named by their
+   * content, so this tells nothing that the text would not, and which client may run it is
+   * decided apart (`isRegisteredOperation`).
+   */
+  async registeredDocument(hash: string): Promise<string | null> {
+    if (typeof hash !== 'string' || !SHA256_HEX.test(hash.toLowerCase())) return null;
+    const result = await this.knex.raw<{ rows: { document: string }[] }>(
+      'SELECT document FROM gateway.persisted_operations WHERE hash = ? LIMIT 1',
+      [hash.toLowerCase()],
+    );
+    return result.rows[0]?.document ?? null;
+  }
+
   private async clientRow(id: string): Promise<ClientRow | null> {
     if (typeof id !== 'string' || !CLIENT_ID.test(id)) return null;
     const result = await this.knex.raw<{ rows: ClientRow[] }>(

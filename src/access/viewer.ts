@@ -1,13 +1,11 @@
-import type { PurposePolicy, RegisteredClient } from './types';
+import type { RegisteredClient } from './types';
 
 /** A registered client system, asking for one purpose (or none). */
 export interface ClientViewer {
   kind: 'client';
   client: RegisteredClient;
-  /** X-Purpose as sent, whether or not the client is registered for it. */
+  /** X-Purpose as declared; the purpose in force is the request's AccessRecord's. */
   purpose: string | null;
-  /** The client's policy for that purpose; null when no purpose or an unregistered one. */
-  policy: PurposePolicy | null;
   actor: string | null;
   caseId: string | null;
 }
@@ -42,6 +40,8 @@ export class AccessRecord {
   touched = false;
   /** Set when a source failed or an unexpected error was masked. */
   failed = false;
+  /** The contract code of a stage that refused the operation before it ran, if one did. */
+  refusedWith: string | null = null;
   /** The purpose in force; a prefill sets it to its procedure code when X-Purpose is absent. */
   purpose: string | null;
 

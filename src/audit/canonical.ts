@@ -6,9 +6,12 @@ import { AUDIT_OUTCOMES, type AuditEntryInput } from './types';
 export const GENESIS_HASH = '0'.repeat(64);
 
 const HASH_VERSION = 'ndg-audit-entry/1';
+/** Entries that keep the client's request id; version 1 entries hash as they always did. */
+const HASH_VERSION_CLIENT_ID = 'ndg-audit-entry/2';
 
 /** An entry after validation, with its timestamps in the canonical text form. */
 export interface NormalisedEntry extends AuditEntryInput {
+  clientRequestId: string | null;
   atText: string;
   restrictedUntilText: string | null;
 }
@@ -16,6 +19,7 @@ export interface NormalisedEntry extends AuditEntryInput {
 /** The parts of an entry that its hash covers, with timestamps as canonical text. */
 export interface HashableEntry {
   requestId: string;
+  clientRequestId: string | null;
   atText: string;
   clientId: string;
   actor: string | null;
@@ -42,10 +46,12 @@ export function canonicalTimestamp(date: Date): string {
 /** SHA-256 (hex) of an entry at position `seq` chained to `previousHash`. */
 export function entryHash(entry: HashableEntry, seq: bigint, previousHash: string): string {
   // A JSON array in a fixed order: unambiguous, and the same in any language that re-verifies it.
+  const clientId = entry.clientRequestId ?? null;
   const canonical = JSON.stringify([
-    HASH_VERSION,
+    clientId === null ? HASH_VERSION : HASH_VERSION_CLIENT_ID,
     seq.toString(),
     entry.requestId,
+    ...(clientId === null ? [] : [clientId]),
     entry.atText,
     entry.clientId,
     entry.actor,
@@ -139,6 +145,7 @@ export function normaliseEntry(input: AuditEntryInput): NormalisedEntry {
   const restrictedUntil = timestamp('restrictedUntil', input.restrictedUntil ?? null, true);
   return {
     requestId: text('requestId', input.requestId, false) as string,
+    clientRequestId: text('clientRequestId', input.clientRequestId ?? null, true),
     at,
     atText: canonicalTimestamp(at),
     clientId: text('clientId', input.clientId, false) as string,

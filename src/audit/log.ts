@@ -103,9 +103,9 @@ const EXPORT_PAGE = 1000;
 
 const ENTRY_INSERT_COLUMNS =
   '(seq, request_id, at, client_id, actor, purpose, case_id, operation, document_hash, ' +
-  'subjects, fields, denied, outcome, duration_ms, restricted_until, previous_hash, hash)';
+  'subjects, fields, denied, outcome, duration_ms, restricted_until, previous_hash, hash, client_request_id)';
 const ENTRY_VALUES =
-  '(?::bigint, ?, ?::timestamptz, ?, ?, ?, ?, ?, ?, ?::text[], ?::text[], ?::text[], ?, ?::integer, ?::timestamptz, ?, ?)';
+  '(?::bigint, ?, ?::timestamptz, ?, ?, ?, ?, ?, ?, ?::text[], ?::text[], ?::text[], ?, ?::integer, ?::timestamptz, ?, ?, ?)';
 
 function positive(name: string, value: number | undefined, fallback: number, min = 1): number {
   if (value === undefined) return fallback;
@@ -156,6 +156,7 @@ const CSV_COLUMNS = [
   'restricted_until',
   'previous_hash',
   'hash',
+  'client_request_id',
 ];
 
 function csvCell(value: string | number | null): string {
@@ -185,6 +186,7 @@ function csvLine(record: AuditRecord): string {
     record.restrictedUntil?.toISOString() ?? null,
     record.previousHash,
     record.hash,
+    record.clientRequestId ?? null,
   ]
     .map(csvCell)
     .join(',')}\r\n`;
@@ -732,10 +734,12 @@ export class AuditLog {
         entry.restrictedUntilText,
         previousHash,
         hash,
+        entry.clientRequestId,
       );
       const record: AuditRecord = {
         seq: seq.toString(),
         requestId: entry.requestId,
+        clientRequestId: entry.clientRequestId,
         at: entry.at,
         clientId: entry.clientId,
         actor: entry.actor,

@@ -141,7 +141,20 @@ const init: Migration = {
   },
 };
 
-const MIGRATIONS: Record<string, Migration> = { '001_init': init };
+/** The client's own request id, beside the gateway's (entries before it hash without one). */
+const clientRequestId: Migration = {
+  async up(knex) {
+    await knex.raw('ALTER TABLE audit.entries ADD COLUMN IF NOT EXISTS client_request_id text');
+  },
+  async down(knex) {
+    await knex.raw('ALTER TABLE audit.entries DROP COLUMN IF EXISTS client_request_id');
+  },
+};
+
+const MIGRATIONS: Record<string, Migration> = {
+  '001_init': init,
+  '002_client_request_id': clientRequestId,
+};
 
 /** Options of `migrateAudit`. */
 export interface MigrateAuditOptions {

@@ -30,6 +30,7 @@ export const ENTRY_COLUMNS = [
   `${timestampText('restricted_until')} AS restricted_until_text`,
   'previous_hash',
   'hash',
+  'client_request_id',
 ].join(', ');
 
 /** One row of `audit.entries` as selected with `ENTRY_COLUMNS`. */
@@ -53,6 +54,7 @@ export interface EntryRow {
   restricted_until_text: string | null;
   previous_hash: string;
   hash: string;
+  client_request_id: string | null;
 }
 
 /** The record a caller sees. */
@@ -60,6 +62,7 @@ export function toRecord(row: EntryRow): AuditRecord {
   return {
     seq: row.seq,
     requestId: row.request_id,
+    clientRequestId: row.client_request_id,
     at: new Date(row.at),
     clientId: row.client_id,
     actor: row.actor,
@@ -82,6 +85,7 @@ export function toRecord(row: EntryRow): AuditRecord {
 export function toHashable(row: EntryRow): HashableEntry {
   return {
     requestId: row.request_id,
+    clientRequestId: row.client_request_id,
     atText: row.at_text,
     clientId: row.client_id,
     actor: row.actor,

@@ -7,7 +7,10 @@ export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
  * a personal data value.
  */
 export interface AuditEntryInput {
+  /** The gateway's own id of the request, unique. */
   requestId: string;
+  /** The client's `X-Request-Id`, kept beside the gateway's; null when it sent none. */
+  clientRequestId?: string | null;
   /** When the request was received. */
   at: Date;
   clientId: string;

@@ -17,6 +17,11 @@ export interface VerifyOptions {
   pageSize?: number;
 }
 
+/** The id an entry is known by outside: the client's request id when it sent one. */
+function shownId(row: { request_id: string; client_request_id: string | null }): string {
+  return row.client_request_id ?? row.request_id;
+}
+
 interface CheckpointRow {
   seq: string;
   hash: string;
@@ -188,7 +193,7 @@ export async function verifyChain(
           throw new Broken(
             'BAD_SIGNATURE',
             seq,
-            row.request_id,
+            shownId(row),
             `The checkpoint at entry ${seq} ${problem}.`,
           );
         }
@@ -196,15 +201,15 @@ export async function verifyChain(
           throw new Broken(
             'CHANGED',
             seq,
-            row.request_id,
-            `Entry ${seq} (request ${row.request_id}) does not match the checkpoint signed at ${checkpoint.at_text}: ` +
+            shownId(row),
+            `Entry ${seq} (request ${shownId(row)}) does not match the checkpoint signed at ${checkpoint.at_text}: ` +
               `the chain after entry ${lastCheckpointSeq} was rewritten and re-hashed.`,
           );
         }
         lastCheckpointSeq = seq;
         checkpoint = await checkpoints.next();
       }
-      prev = { seq, hash: row.hash, requestId: row.request_id };
+      prev = { seq, hash: row.hash, requestId: shownId(row) };
     }
 
     if (tail) {
@@ -225,16 +230,17 @@ export async function verifyChain(
         );
       }
       if (snapshot.beyond_seq !== null) {
-        const [row] = await rowsOf<{ request_id: string }>(
-          knex.raw('SELECT request_id FROM audit.entries WHERE seq = ? LIMIT 1', [
-            snapshot.beyond_seq,
-          ]),
+        const [row] = await rowsOf<{ request_id: string; client_request_id: string | null }>(
+          knex.raw(
+            'SELECT request_id, client_request_id FROM audit.entries WHERE seq = ? LIMIT 1',
+            [snapshot.beyond_seq],
+          ),
         );
         throw new Broken(
           'INSERTED',
           BigInt(snapshot.beyond_seq),
-          row?.request_id ?? null,
-          `Entry ${snapshot.beyond_seq} (request ${row?.request_id}) lies beyond the head (entry ${headSeq}): ` +
+          row ? shownId(row) : null,
+          `Entry ${snapshot.beyond_seq} (request ${row ? shownId(row) : null}) lies beyond the head (entry ${headSeq}): ` +
             'it was inserted without the writer.',
         );
       }
@@ -301,11 +307,11 @@ async function anchor(knex: Knex, seq: bigint): Promise<Link> {
     throw new Broken(
       'CHANGED',
       seq,
-      row.request_id,
-      `Entry ${seq} (request ${row.request_id}) was changed after it was logged: its content no longer matches its hash.`,
+      shownId(row),
+      `Entry ${seq} (request ${shownId(row)}) was changed after it was logged: its content no longer matches its hash.`,
     );
   }
-  return { seq, hash: row.hash, requestId: row.request_id };
+  return { seq, hash: row.hash, requestId: shownId(row) };
 }
 
 /**
@@ -318,7 +324,7 @@ function checkEntry(row: EntryRow, seq: bigint, prev: Link, following: EntryRow 
   if (seq === prev.seq) {
     // Two entries claim one seq; the genuine one is the one its successor links to.
     const rowIsGenuine = following !== null && following.previous_hash === row.hash;
-    const forged = rowIsGenuine ? prev.requestId : row.request_id;
+    const forged = rowIsGenuine ? prev.requestId : shownId(row);
     throw new Broken(
       'INSERTED',
       seq,
@@ -334,7 +340,7 @@ function checkEntry(row: EntryRow, seq: bigint, prev: Link, following: EntryRow 
       'REMOVED',
       missing,
       null,
-      `${span} missing: the chain resumes at entry ${seq} (request ${row.request_id}).`,
+      `${span} missing: the chain resumes at entry ${seq} (request ${shownId(row)}).`,
     );
   }
   const content = toHashable(row);
@@ -345,7 +351,7 @@ function checkEntry(row: EntryRow, seq: bigint, prev: Link, following: EntryRow 
         prev.seq,
         prev.requestId,
         `Entry ${prev.seq} (request ${prev.requestId}) was inserted: the entries after it were renumbered ` +
-          `(request ${row.request_id}, now ${seq}, was logged as ${seq - 1n}).`,
+          `(request ${shownId(row)}, now ${seq}, was logged as ${seq - 1n}).`,
       );
     }
     if (entryHash(content, seq + 1n, row.previous_hash) === row.hash) {
@@ -354,14 +360,14 @@ function checkEntry(row: EntryRow, seq: bigint, prev: Link, following: EntryRow 
         seq,
         null,
         `Entry ${seq} was removed and the entries after it renumbered ` +
-          `(request ${row.request_id}, now ${seq}, was logged as ${seq + 1n}).`,
+          `(request ${shownId(row)}, now ${seq}, was logged as ${seq + 1n}).`,
       );
     }
     throw new Broken(
       'CHANGED',
       seq,
-      row.request_id,
-      `Entry ${seq} (request ${row.request_id}) was changed after it was logged: its content no longer matches its hash.`,
+      shownId(row),
+      `Entry ${seq} (request ${shownId(row)}) was changed after it was logged: its content no longer matches its hash.`,
     );
   }
   if (row.previous_hash !== prev.hash) {
@@ -369,8 +375,8 @@ function checkEntry(row: EntryRow, seq: bigint, prev: Link, following: EntryRow 
       throw new Broken(
         'CHANGED',
         seq,
-        row.request_id,
-        `Entry ${seq} (request ${row.request_id}) does not start from the genesis hash.`,
+        shownId(row),
+        `Entry ${seq} (request ${shownId(row)}) does not start from the genesis hash.`,
       );
     }
     throw new Broken(

@@ -173,6 +173,8 @@ export type AuditEntry = {
   durationMs: Scalars['Int']['output'];
   /** Field coordinates returned, `Type.field`. */
   fields: Array<Scalars['String']['output']>;
+  /** The gateway's own id of the request, unique across clients. */
+  gatewayRequestId: Scalars['ID']['output'];
   /** SHA-256 over the entry and the previous hash. */
   hash: Scalars['String']['output'];
   /** The GraphQL operation name, or the root fields called. */
@@ -183,7 +185,7 @@ export type AuditEntry = {
   previousHash: Scalars['String']['output'];
   /** Why the data was read (X-Purpose): a procedure or legal-basis code. */
   purpose: Maybe<Scalars['String']['output']>;
-  /** The request id (X-Request-Id). */
+  /** The request id: the client's X-Request-Id when it sent one, else the gateway's own. */
   requestId: Scalars['ID']['output'];
   /** Position in the chain. */
   seq: Scalars['ID']['output'];
@@ -1498,6 +1500,7 @@ export type AuditEntryResolvers<ContextType = Context, ParentType extends Resolv
   denied?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   durationMs?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   fields?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  gatewayRequestId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   hash?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   operation?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   outcome?: Resolver<ResolversTypes['AuditOutcome'], ParentType, ContextType>;

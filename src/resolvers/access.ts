@@ -15,20 +15,25 @@ function toDate(value: unknown): Date | undefined {
   return value instanceof Date ? value : new Date(String(value));
 }
 
-function connection(page: AuditPage, hideActor: (entry: AuditRecord) => boolean = () => false) {
+function connection(
+  page: AuditPage,
+  hideActor: (entry: AuditRecord) => boolean = () => false,
+  subjectsShown: (entry: AuditRecord) => string[] = (entry) => entry.subjects,
+) {
   return {
     edges: page.entries.map((entry, index) => ({
       cursor: page.cursors[index],
       node: {
         seq: entry.seq,
-        requestId: entry.requestId,
+        requestId: entry.clientRequestId ?? entry.requestId,
+        gatewayRequestId: entry.requestId,
         at: entry.at,
         client: entry.clientId,
         actor: hideActor(entry) ? null : entry.actor,
         purpose: entry.purpose,
         caseId: entry.caseId,
         operation: entry.operation,
-        subjects: entry.subjects,
+        subjects: subjectsShown(entry),
         fields: entry.fields,
         denied: entry.denied,
         outcome: entry.outcome as GraphQLAuditOutcome,
@@ -102,12 +107,18 @@ export function createAccessResolvers({ audit, store }: AccessServices): Resolve
             ),
           ),
         );
-        return connection(page, (entry) => {
-          const policy = entry.purpose
-            ? clients.get(entry.clientId)?.purposes.get(entry.purpose)
-            : undefined;
-          return policy ? !policy.actorVisible : false;
-        });
+        const self = citizenOf(ctx);
+        return connection(
+          page,
+          (entry) => {
+            const policy = entry.purpose
+              ? clients.get(entry.clientId)?.purposes.get(entry.purpose)
+              : undefined;
+            return policy ? !policy.actorVisible : false;
+          },
+          // Others read in the same request are theirs to know about, not this citizen's.
+          (entry) => entry.subjects.filter((subject) => subject === self),
+        );
       },
       myConsents: (_, __, ctx) =>
         store.consentsOf(citizenOf(ctx)).then((list) => list.map(consentView)),

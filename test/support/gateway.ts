@@ -5,7 +5,6 @@ import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { startGateway, type Gateway } from '../../src/server';
 import { sourceCalls } from '../../adapters/source';
-import { procedureCatalogue } from '../../src/procedures/catalogue';
 import { MOCK_VNEID_ISSUER, MOCK_VNEID_PUBLIC_KEY_PEM } from '../../mocks/vneid/issuer';
 import { startMockInsuranceService } from '../../src/embedded';
 
@@ -64,6 +63,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     env.VNEID_ISSUER = MOCK_VNEID_ISSUER;
     // The log in the test database outlives one run: every run signs its checkpoints alike.
     env.AUDIT_SIGNING_KEY = TEST_AUDIT_SIGNING_KEY;
+    // The test database is synthetic: the demo clients are registered on it too.
+    env.DEMO_CLIENTS = 'on';
   }
   return { ...loadConfig(env), ...overrides };
 }
@@ -83,9 +84,6 @@ export async function startTestGateway(overrides: Partial<Config> = {}): Promise
     config.insuranceServiceUrl = insurance.url;
   }
   const gateway = await startGateway(config, createLogger(config.logLevel));
-  // The embedded default registers the demo clients itself; real databases have none.
-  if (!gateway.sources.connections.embedded)
-    await gateway.store.registerDemoClients(procedureCatalogue().codes());
   return {
     gateway,
     url: gateway.url,

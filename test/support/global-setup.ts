@@ -1,5 +1,7 @@
 import { knex } from 'knex';
 import { seedNationalDatabases } from '../../mocks/generator';
+import { migrateAccess } from '../../src/access/migrations';
+import { migrateAudit } from '../../src/audit';
 import { TEST_CITIZENS, TEST_SEED } from './gateway';
 
 /** On real PostgreSQL, seed the national databases once for the whole run. */
@@ -12,6 +14,9 @@ export default async function globalSetup(): Promise<void> {
     await db.raw('DROP SCHEMA IF EXISTS audit CASCADE');
     await db.raw('DROP SCHEMA IF EXISTS gateway CASCADE');
     await seedNationalDatabases(() => db, { citizens: TEST_CITIZENS, seed: TEST_SEED });
+    // Migrated once here: test files start in parallel and would race to create the schemas.
+    await migrateAccess(db);
+    await migrateAudit(db);
   } finally {
     await db.destroy();
   }
