@@ -35,7 +35,10 @@ const SAFE_CODES = new Set<string>(Object.values(ErrorCode));
 const SUGGESTION = / ?Did you mean(.+?)\?$/;
 
 /** graphql-js' message when a document passes the parser's token budget. */
-const TOKEN_BUDGET = /^Syntax Error: Document contains more than \d+ tokens/;
+// (graphql-js 16 writes "more that".)
+const TOKEN_BUDGET = /^Syntax Error: Document contains more tha[nt] \d+ tokens/;
+/** graphql-armor's message when an operation passes the directive limit. */
+const DIRECTIVE_LIMIT = /^Syntax Error: Directives limit of \d+ exceeded/;
 
 /**
  * A request refused by a stage of the pipeline, with its contract code and HTTP status (and
@@ -120,7 +123,10 @@ export function createErrorFormatter(logger: Logger) {
       };
     }
     const code = formatted.extensions?.code;
-    if (code === ErrorCode.GRAPHQL_PARSE_FAILED && TOKEN_BUDGET.test(formatted.message)) {
+    if (
+      (code === ErrorCode.GRAPHQL_PARSE_FAILED && TOKEN_BUDGET.test(formatted.message)) ||
+      (code === ErrorCode.GRAPHQL_VALIDATION_FAILED && DIRECTIVE_LIMIT.test(formatted.message))
+    ) {
       return {
         message: `The operation is too complex: ${formatted.message.replace('Syntax Error: ', '')}`,
         extensions: { code: ErrorCode.QUERY_TOO_COMPLEX },

@@ -457,31 +457,20 @@ export class AccessStore {
     if (until !== null && (!(until instanceof Date) || !(until.getTime() > now.getTime()))) {
       throw new AccessError('INVALID', 'until must be a moment in the future', 'until');
     }
-    const row = await this.clientRow(grant.clientId);
-    if (!row || row.status !== 'ACTIVE') {
-      throw new AccessError(
+    // One answer for an unknown client, an unregistered purpose and fields beyond it, so the
+    // mutation tells a citizen nothing about which clients and purposes exist.
+    const refused = () =>
+      new AccessError(
         'INVALID',
-        `no active client ${JSON.stringify(grant.clientId)}`,
+        `no consent can be given to ${JSON.stringify(grant.clientId)} for purpose ${JSON.stringify(grant.purpose)} over these fields`,
         'client',
       );
-    }
+    const row = await this.clientRow(grant.clientId);
+    if (!row || row.status !== 'ACTIVE') throw refused();
     const client = toClient(row);
     const policy = client.purposes.get(grant.purpose);
-    if (!policy) {
-      throw new AccessError(
-        'INVALID',
-        `client ${client.id} is not registered for purpose ${JSON.stringify(grant.purpose)}`,
-        'purpose',
-      );
-    }
-    const beyond = fields.filter((field) => !entryCovered(policy.fields, field));
-    if (beyond.length > 0) {
-      throw new AccessError(
-        'INVALID',
-        `client ${client.id} may not read ${beyond.join(', ')} for purpose ${grant.purpose}`,
-        'fields',
-      );
-    }
+    if (!policy) throw refused();
+    if (fields.some((field) => !entryCovered(policy.fields, field))) throw refused();
     const result = await this.knex.raw<{ rows: ConsentRow[] }>(
       `INSERT INTO gateway.consents (id, citizen_id, client_id, purpose, fields, granted_at, until)
        VALUES (?, ?, ?, ?, ?::text[], ?, ?) RETURNING *`,

@@ -17,7 +17,9 @@ export function createTrustedDocuments(store: AccessStore) {
   return {
     /** Apollo Server's persisted-query cache: reads the registry, never writes. */
     cache: {
-      async get(hash: string): Promise<string | undefined> {
+      async get(key: string): Promise<string | undefined> {
+        // Apollo Server prefixes the keys of its persisted-query cache.
+        const hash = key.replace(/^apq:/, '');
         const hit = documents.get(hash);
         if (hit) return hit.text;
         const text = await store.registeredDocument(hash);
