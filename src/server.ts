@@ -31,6 +31,7 @@ import { createContext, type Context } from './context';
 import { createErrorFormatter, ErrorCode } from './errors';
 import { EXPLORER_ASSET_PREFIX, explorerAsset, explorerPage } from './explorer';
 import { createReferenceCaches } from './loaders';
+import { isPagePath, servePage } from './pages';
 import type { Logger } from './logger';
 import { procedureCatalogue } from './procedures/catalogue';
 import { buildSchema, protectedTypes } from './schema';
@@ -530,6 +531,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
       res.writeHead(200, { 'content-type': asset.type, 'cache-control': 'public, max-age=86400' });
       return res.end(asset.body);
     }
+    if (isPagePath(path)) return servePage(req, res, path, wiring?.demoSignIn); // web pages
     if (path === '/graphql') {
       const accept = req.headers.accept ?? '';
       if (req.method === 'GET' && accept.includes('text/html') && !url.searchParams.has('query')) {

@@ -6,7 +6,14 @@ import { fieldAllowed } from './policy';
 import type { PurposePolicy } from './types';
 import type { Viewer } from './viewer';
 
-const AUDITOR_FIELDS = new Set(['auditLog', 'verifyAuditChain', 'accessStatistics']);
+const AUDITOR_FIELDS = new Set([
+  'auditLog',
+  'verifyAuditChain',
+  'accessStatistics',
+  'auditEntry',
+  'accessTimeline',
+  'accessAnomalies',
+]);
 const CITIZEN_FIELDS = new Set([
   'me',
   'myDataAccesses',
