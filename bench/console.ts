@@ -236,6 +236,8 @@ async function main(): Promise<void> {
     ['purpose (rare)', { purpose: 'INVESTIGATION' }],
     ['case id', { caseId: kase.c }],
     ['outcome DENIED', { outcome: 'DENIED' }],
+    ['purpose with no entry', { purpose: 'NO_SUCH_PURPOSE' }],
+    ['outcome with no entry (ERROR)', { outcome: 'ERROR' }],
     ['last 3 days', { from: recent }],
     ['one day, 2 months ago', old],
     ['client + outcome + day', { client: 'bank-ekyc', outcome: 'PARTIAL', ...old }],
@@ -286,6 +288,8 @@ async function main(): Promise<void> {
     for (const [name, where] of [
       ['purpose', "purpose = 'INVESTIGATION'"],
       ['outcome', "outcome = 'DENIED'"],
+      ['absent outcome', "outcome = 'ERROR'"],
+      ['no filter', 'true'],
       ['subject', `subjects @> ARRAY['${subject.s}']::text[]`],
       ['old day', `at >= '${old.from}' AND at < '${old.to}'`],
     ]) {

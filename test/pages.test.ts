@@ -52,8 +52,12 @@ function rawGet(
 
 /** The positions of the entries the console's table shows. */
 async function seqsShown(page: Page): Promise<number[]> {
-  const rows = await page.locator('tbody tr').all();
-  return Promise.all(rows.map(async (row) => Number(await row.getAttribute('data-seq'))));
+  await page.locator('tbody tr').first().waitFor();
+  return page
+    .locator('tbody tr')
+    .evaluateAll((rows) =>
+      rows.map((row) => Number((row as unknown as { dataset: { seq: string } }).dataset.seq)),
+    );
 }
 
 async function newPage(): Promise<Page> {
@@ -307,7 +311,7 @@ describe('the auditor console', () => {
       .locator('[data-kind="UNBOUND_FIELDS"]')
       .filter({ hasText: 'BIRTH_REGISTRATION' });
     await unbound.waitFor();
-    await expect(unbound.textContent()).resolves.toContain('InsuranceRecord.socialInsuranceNumber');
+    await expect(unbound.textContent()).resolves.toContain('Citizen.insurance');
     await unbound.getByRole('button').click();
     await page.locator('#filter-purpose').waitFor();
     expect(await page.locator('#filter-purpose').inputValue()).toBe('BIRTH_REGISTRATION');
@@ -396,6 +400,169 @@ describe('the citizen page', () => {
         body: JSON.stringify({ citizenId: '000000000000' }),
       });
       expect(bad.status).toBe(400);
+    }
+  });
+});
+
+describe('the console’s operations', () => {
+  const DAY = 86_400_000;
+  const client = (name: string) => `${RUN}-${name}`;
+  /** Vietnam's midnight `days` days ago, as UTC milliseconds. */
+  const vnMidnight = (days: number) => {
+    const local = new Date(Date.now() + 7 * 3600_000);
+    return (
+      Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate()) -
+      7 * 3600_000 -
+      days * DAY
+    );
+  };
+
+  beforeAll(async () => {
+    let n = 0;
+    const append = (clientId: string, at: number, extra: object = {}) =>
+      t.gateway.audit.append({
+        requestId: `${clientId}-${(n += 1)}`,
+        at: new Date(at),
+        clientId,
+        actor: null,
+        purpose: 'DEMO',
+        caseId: null,
+        operation: 'Synthetic',
+        documentHash: null,
+        subjects: [`0010${String(n).padStart(8, '0')}`],
+        fields: ['Citizen.fullName'],
+        denied: [],
+        outcome: 'OK',
+        durationMs: 1,
+        restrictedUntil: null,
+        ...extra,
+      });
+    const writes: Promise<unknown>[] = [];
+    // Two people a day at 10:00 for five days, then sixty on the sixth.
+    for (let day = 6; day >= 2; day -= 1) {
+      for (let i = 0; i < 2; i += 1)
+        writes.push(append(client('surge'), vnMidnight(day) + 10 * 3600_000 + i));
+    }
+    for (let i = 0; i < 60; i += 1)
+      writes.push(append(client('surge'), vnMidnight(1) + 10 * 3600_000 + i));
+    // Six reads at 23:00 Vietnam time, three at noon.
+    for (let i = 0; i < 9; i += 1) {
+      writes.push(append(client('night'), vnMidnight(2) + (i < 6 ? 23 : 12) * 3600_000 + i));
+    }
+    // Twelve refusals within one hour.
+    for (let i = 0; i < 12; i += 1) {
+      writes.push(
+        append(client('burst'), vnMidnight(1) + 15 * 3600_000 + i * 60_000, {
+          subjects: [],
+          fields: [],
+          denied: ['Citizen.fullName'],
+          outcome: 'DENIED',
+        }),
+      );
+    }
+    await Promise.all(writes);
+  });
+
+  it('finds a surge of subjects, reads at night and a burst of refusals', async () => {
+    const { body } = await t.graphql<{
+      accessAnomalies: {
+        kind: string;
+        client: string;
+        count: number;
+        baseline: number | null;
+        from: string;
+      }[];
+    }>(
+      `{ accessAnomalies { kind client count baseline from to fields message } }`,
+      undefined,
+      AUDITOR,
+    );
+    expect(body.errors).toBeUndefined();
+    const mine = body.data!.accessAnomalies.filter((anomaly) => anomaly.client.startsWith(RUN));
+    expect(mine).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          kind: 'SUBJECT_SURGE',
+          client: client('surge'),
+          count: 60,
+          baseline: 2,
+        }),
+        expect.objectContaining({
+          kind: 'NIGHT_READS',
+          client: client('night'),
+          count: 6,
+          baseline: 9,
+        }),
+        expect.objectContaining({
+          kind: 'REFUSAL_BURST',
+          client: client('burst'),
+          count: 12,
+          baseline: 12,
+        }),
+      ]),
+    );
+    // The days before the surge are the client's usual reading, not surges themselves.
+    expect(mine.filter((anomaly) => anomaly.kind === 'SUBJECT_SURGE')).toHaveLength(1);
+    expect(
+      mine.some((anomaly) => anomaly.client === client('night') && anomaly.kind !== 'NIGHT_READS'),
+    ).toBe(false);
+  });
+
+  it('counts accesses per day in Vietnam time, and refuses ranges too fine to chart', async () => {
+    const from = new Date(vnMidnight(7)).toISOString();
+    const { body } = await t.graphql<{
+      accessTimeline: { at: string; client: string; total: number; refused: number }[];
+    }>(
+      `query ($from: DateTime) { accessTimeline(from: $from, bucket: DAY) { at client purpose total refused } }`,
+      { from },
+      AUDITOR,
+    );
+    const surge = body.data!.accessTimeline.filter((row) => row.client === client('surge'));
+    expect(surge.map((row) => [row.at, row.total])).toEqual([
+      ...[6, 5, 4, 3, 2].map((day) => [new Date(vnMidnight(day)).toISOString(), 2]),
+      [new Date(vnMidnight(1)).toISOString(), 60],
+    ]);
+    const burst = body.data!.accessTimeline.find((row) => row.client === client('burst'));
+    expect(burst).toMatchObject({ total: 12, refused: 12 });
+
+    const tooFine = await t.graphql(
+      `{ accessTimeline(from: "2020-01-01T00:00:00Z", bucket: HOUR) { total } }`,
+      undefined,
+      AUDITOR,
+    );
+    expect(tooFine.body.errors![0].extensions!.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('reads one entry by position, for auditors only', async () => {
+    const { rows } = await t
+      .db('population')
+      .raw(`SELECT seq::text AS seq, hash FROM audit.entries WHERE request_id = ?`, [
+        `${client('surge')}-1`,
+      ]);
+    const entry = await t.graphql<{ auditEntry: { hash: string; client: string } | null }>(
+      `query ($seq: ID!) { auditEntry(seq: $seq) { hash client documentHash restrictedUntil } }`,
+      { seq: rows[0].seq },
+      AUDITOR,
+    );
+    expect(entry.body.data!.auditEntry).toMatchObject({
+      hash: rows[0].hash,
+      client: client('surge'),
+    });
+    const missing = await t.graphql(
+      `{ auditEntry(seq: "999999999999") { hash } }`,
+      undefined,
+      AUDITOR,
+    );
+    expect(missing.body.data).toEqual({ auditEntry: null });
+    const bad = await t.graphql(`{ auditEntry(seq: "0 OR 1=1") { hash } }`, undefined, AUDITOR);
+    expect(bad.body.errors![0].extensions!.code).toBe('BAD_USER_INPUT');
+    for (const field of [
+      'auditEntry(seq: "1") { hash }',
+      'accessTimeline { total }',
+      'accessAnomalies { kind }',
+    ]) {
+      const portal = await t.graphql(`{ ${field} }`);
+      expect(portal.body.errors![0].extensions!.code).toBe('FORBIDDEN');
     }
   });
 });

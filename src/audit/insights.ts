@@ -76,13 +76,19 @@ const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 const MAX_BUCKETS = 2000;
 const MAX_ANOMALIES = 200;
+/** Days of history a client needs before a surge can be told from its usual reading. */
+const MIN_BASELINE_DAYS = 3;
 const REFUSED = `(outcome IN ('DENIED', 'UNAUTHENTICATED') OR cardinality(denied) > 0)`;
 
-/** The start of an interval as UTC text, for `bucket` of `HOUR` or `DAY` in Vietnam time. */
+/** The start of an interval in Vietnam time (UTC+7), as a timestamp without zone. */
 function bucketSql(bucket: TimeBucket): string {
   const unit = bucket === 'HOUR' ? 'hour' : 'day';
-  return `to_char(date_trunc('${unit}', (at AT TIME ZONE 'UTC') + ${VN_OFFSET}) - ${VN_OFFSET},
-    'YYYY-MM-DD"T"HH24:MI:SS"Z"')`;
+  return `date_trunc('${unit}', (at AT TIME ZONE 'UTC') + ${VN_OFFSET})`;
+}
+
+/** A bucket from `bucketSql` back in UTC, as text; applied to groups, not to every row. */
+function bucketText(column: string): string {
+  return `to_char(${column} - ${VN_OFFSET}, 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`;
 }
 
 function requireRange(from: Date | undefined, to: Date | undefined, defaultDays: number) {
@@ -148,11 +154,13 @@ export class AuditInsights {
         refused: string;
       }>(
         this.knex.raw(
-          `SELECT ${bucketSql(bucket)} AS bucket, client_id, purpose,
-                  count(*)::text AS total, count(*) FILTER (WHERE ${REFUSED})::text AS refused
-             FROM audit.entries
-            WHERE at >= ?::timestamptz AND at < ?::timestamptz
-            GROUP BY 1, 2, 3
+          `SELECT ${bucketText('bucket')} AS bucket, client_id, purpose, total, refused
+             FROM (SELECT ${bucketSql(bucket)} AS bucket, client_id, purpose,
+                          count(*)::text AS total,
+                          count(*) FILTER (WHERE ${REFUSED})::text AS refused
+                     FROM audit.entries
+                    WHERE at >= ?::timestamptz AND at < ?::timestamptz
+                    GROUP BY 1, 2, 3) AS grouped
             ORDER BY 1, 2, 3 NULLS FIRST`,
           [from.toISOString(), to.toISOString()],
         ),
@@ -189,10 +197,12 @@ export class AuditInsights {
     const historyFrom = new Date(from.getTime() - baselineDays * DAY_MS);
     const rows = await rowsOf<{ day: string; client_id: string; subjects: string }>(
       this.knex.raw(
-        `SELECT ${bucketSql('DAY')} AS day, client_id, count(DISTINCT s.id)::text AS subjects
-           FROM audit.entries, unnest(subjects) AS s(id)
-          WHERE at >= ?::timestamptz AND at < ?::timestamptz AND client_id NOT LIKE 'citizen:%'
-          GROUP BY 1, 2`,
+        `SELECT ${bucketText('day')} AS day, client_id, count(*)::text AS subjects
+           FROM (SELECT DISTINCT ${bucketSql('DAY')} AS day, client_id, s.id
+                   FROM audit.entries, unnest(subjects) AS s(id)
+                  WHERE at >= ?::timestamptz AND at < ?::timestamptz
+                    AND client_id NOT LIKE 'citizen:%') AS distinct_reads
+          GROUP BY day, client_id`,
         [historyFrom.toISOString(), to.toISOString()],
       ),
     );
@@ -204,12 +214,15 @@ export class AuditInsights {
     }
     const surges: AccessAnomaly[] = [];
     for (const [clientId, days] of byClient) {
+      const firstDay = Math.min(...days.keys());
       for (const [day, subjects] of days) {
         if (day + DAY_MS <= from.getTime()) continue;
+        // The average is over the days the client was already known: a new client has none.
+        const known = Math.min(baselineDays, Math.round((day - firstDay) / DAY_MS));
+        if (known < MIN_BASELINE_DAYS) continue;
         let before = 0;
-        for (let back = 1; back <= baselineDays; back += 1)
-          before += days.get(day - back * DAY_MS) ?? 0;
-        const average = before / baselineDays;
+        for (let back = 1; back <= known; back += 1) before += days.get(day - back * DAY_MS) ?? 0;
+        const average = before / known;
         if (subjects > average * surgeFactor && subjects - average >= surgeMinimum) {
           surges.push({
             kind: 'SUBJECT_SURGE',
@@ -220,7 +233,7 @@ export class AuditInsights {
             count: subjects,
             baseline: Math.round(average * 10) / 10,
             fields: [],
-            message: `${clientId} read ${subjects} distinct subjects on ${new Date(day + 7 * HOUR_MS).toISOString().slice(0, 10)}, against ${average.toFixed(1)} a day over the ${baselineDays} days before.`,
+            message: `${clientId} read ${subjects} distinct subjects on ${new Date(day + 7 * HOUR_MS).toISOString().slice(0, 10)}, against ${average.toFixed(1)} a day over the ${known} days before.`,
           });
         }
       }
@@ -268,13 +281,15 @@ export class AuditInsights {
   private async refusalBursts(from: Date, to: Date): Promise<AccessAnomaly[]> {
     const rows = await rowsOf<{ hour: string; client_id: string; refused: string; total: string }>(
       this.knex.raw(
-        `SELECT ${bucketSql('HOUR')} AS hour, client_id,
-                count(*) FILTER (WHERE ${REFUSED})::text AS refused, count(*)::text AS total
-           FROM audit.entries
-          WHERE at >= ?::timestamptz AND at < ?::timestamptz AND client_id NOT LIKE 'citizen:%'
-          GROUP BY 1, 2
-         HAVING count(*) FILTER (WHERE ${REFUSED}) >= ?
-          ORDER BY 3 DESC`,
+        `SELECT ${bucketText('hour')} AS hour, client_id, refused::text, total::text
+           FROM (SELECT ${bucketSql('HOUR')} AS hour, client_id,
+                        count(*) FILTER (WHERE ${REFUSED}) AS refused, count(*) AS total
+                   FROM audit.entries
+                  WHERE at >= ?::timestamptz AND at < ?::timestamptz
+                    AND client_id NOT LIKE 'citizen:%'
+                  GROUP BY 1, 2
+                 HAVING count(*) FILTER (WHERE ${REFUSED}) >= ?) AS hours
+          ORDER BY refused DESC`,
         [from.toISOString(), to.toISOString(), this.thresholds.burstMinimum],
       ),
     );

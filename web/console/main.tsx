@@ -9,7 +9,7 @@ import {
   type FormEvent,
 } from 'react';
 import { createRoot } from 'react-dom/client';
-import { TimeChart, type Series } from '../shared/Chart';
+import { PALETTE, TimeChart, type Series } from '../shared/Chart';
 import { GatewayError, graphql } from '../shared/graphql';
 import { I18nProvider, useI18n } from '../shared/i18n';
 import { ErrorNotice, Layout } from '../shared/Layout';
@@ -195,6 +195,7 @@ function LogView({
   useEffect(() => {
     let live = true;
     setError(null);
+    setPage(null);
     call<LogPage>(AUDIT_LOG, { filter, first: PAGE_SIZE, after: cursors[index] }).then(
       (data) => live && setPage(data.auditLog),
       (caught) => live && setError(messageOf(caught)),
@@ -618,22 +619,30 @@ function ChartsView({ call }: { call: Call }) {
   const charts = useMemo(() => {
     if (!data) return null;
     const rows = data.accessTimeline;
+    const byClient = seriesOf(
+      rows,
+      (row) => row.client,
+      (row) => row.total,
+    );
+    // A client keeps its colour in the refusals chart.
+    const colors = new Map(
+      byClient.series.map((entry, i) => [entry.label, PALETTE[i % PALETTE.length]]),
+    );
+    const refusals = seriesOf(
+      rows,
+      (row) => row.client,
+      (row) => row.refused,
+    );
+    for (const entry of [...byClient.series, ...refusals.series])
+      entry.color = colors.get(entry.label);
     return {
-      byClient: seriesOf(
-        rows,
-        (row) => row.client,
-        (row) => row.total,
-      ),
+      byClient,
       byPurpose: seriesOf(
         rows,
         (row) => row.purpose ?? '—',
         (row) => row.total,
       ),
-      refusals: seriesOf(
-        rows,
-        (row) => row.client,
-        (row) => row.refused,
-      ),
+      refusals,
     };
   }, [data]);
   const locale = lang === 'vi' ? 'vi-VN' : 'en-GB';
@@ -676,6 +685,7 @@ function ChartsView({ call }: { call: Call }) {
                   times={chart.times}
                   series={chart.series}
                   locale={locale}
+                  timeLabel={t('time')}
                 />
               )}
             </figure>

@@ -334,7 +334,7 @@ function SignedIn({ call }: { call: Call }) {
                 <dt>{t('dateOfBirth')}</dt>
                 <dd>{me.dateOfBirth ? date(me.dateOfBirth) : '—'}</dd>
                 <dt>{t('sex')}</dt>
-                <dd>{me.sex ?? '—'}</dd>
+                <dd>{me.sex === 'MALE' || me.sex === 'FEMALE' ? t(me.sex) : (me.sex ?? '—')}</dd>
                 <dt>{t('address')}</dt>
                 <dd>{me.permanentAddress?.text ?? '—'}</dd>
               </dl>
@@ -403,11 +403,15 @@ function SignedIn({ call }: { call: Call }) {
                 {accesses.map((access) => (
                   <tr key={access.seq} data-client={access.client}>
                     <td>{dateTime(access.at)}</td>
-                    <td>{access.client}</td>
+                    <td>{access.client.startsWith('citizen:') ? t('you') : access.client}</td>
                     <td>{access.purpose ?? '—'}</td>
                     <td>{access.caseId ?? '—'}</td>
                     <td className="hide-narrow">{access.actor ?? '—'}</td>
-                    <td className="mono">{access.fields.join(', ')}</td>
+                    <td className="mono">
+                      {access.fields.slice(0, 4).join(', ')}
+                      {access.fields.length > 4 &&
+                        ` ${t('moreFields', { n: access.fields.length - 4 })}`}
+                    </td>
                   </tr>
                 ))}
               </tbody>

@@ -160,7 +160,14 @@ const WORDS = {
   address: ['Nơi thường trú', 'Permanent address'],
   enterprises: ['Doanh nghiệp', 'Enterprises'],
   land: ['Quyền sử dụng đất', 'Land rights'],
-  parcel: ['Thửa đất {id}, {area} m², tỷ lệ {share}', 'Parcel {id}, {area} m², share {share}'],
+  parcel: [
+    'Thửa đất {id}, {area} m², phần quyền {share}%',
+    'Parcel {id}, {area} m², share {share}%',
+  ],
+  MALE: ['Nam', 'Male'],
+  FEMALE: ['Nữ', 'Female'],
+  you: ['Bạn', 'You'],
+  moreFields: ['và {n} trường khác', 'and {n} more'],
   insurance: ['Bảo hiểm xã hội', 'Social insurance'],
   insuranceNumber: ['Mã số BHXH', 'Social insurance number'],
   civilService: ['Cán bộ, công chức', 'Civil service'],
@@ -220,12 +227,16 @@ export function I18nProvider({ children }: { children: ReactNode }) {
   }, [lang]);
   const value = useMemo<I18n>(() => {
     const locale = lang === 'vi' ? 'vi-VN' : 'en-GB';
+    const day = { year: 'numeric', month: '2-digit', day: '2-digit' } as const;
     const dateTime = new Intl.DateTimeFormat(locale, {
-      dateStyle: 'short',
-      timeStyle: 'medium',
+      ...day,
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
       timeZone: TIME_ZONE,
     });
-    const date = new Intl.DateTimeFormat(locale, { dateStyle: 'short', timeZone: TIME_ZONE });
+    const date = new Intl.DateTimeFormat(locale, { ...day, timeZone: TIME_ZONE });
     return {
       lang,
       toggle: () => setLang((current) => (current === 'vi' ? 'en' : 'vi')),
