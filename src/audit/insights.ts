@@ -119,9 +119,9 @@ export class AuditInsights {
     if (!/^[1-9][0-9]{0,18}$/.test(seq)) {
       throw new AuditInputError('seq: a positive integer is required');
     }
-    const rows = await this.reading(() =>
+    const rows = await this.reading((db) =>
       rowsOf<EntryRow>(
-        this.knex.raw(`SELECT ${ENTRY_COLUMNS} FROM audit.entries WHERE seq = ?::bigint`, [seq]),
+        db.raw(`SELECT ${ENTRY_COLUMNS} FROM audit.entries WHERE seq = ?::bigint`, [seq]),
       ),
     );
     return rows.length > 0 ? toRecord(rows[0]) : null;
@@ -145,7 +145,7 @@ export class AuditInsights {
         `the range holds ${Math.ceil(buckets)} intervals of ${bucket}; at most ${MAX_BUCKETS}: choose DAY or a shorter range`,
       );
     }
-    const rows = await this.reading(() =>
+    const rows = await this.reading((db) =>
       rowsOf<{
         bucket: string;
         client_id: string;
@@ -153,7 +153,7 @@ export class AuditInsights {
         total: string;
         refused: string;
       }>(
-        this.knex.raw(
+        db.raw(
           `SELECT ${bucketText('bucket')} AS bucket, client_id, purpose, total, refused
              FROM (SELECT ${bucketSql(bucket)} AS bucket, client_id, purpose,
                           count(*)::text AS total,
@@ -183,20 +183,20 @@ export class AuditInsights {
    */
   async anomalies(range: { from?: Date; to?: Date } = {}): Promise<AccessAnomaly[]> {
     const { from, to } = requireRange(range.from, range.to, 7);
-    const found = await this.reading(async () => [
-      ...(await this.subjectSurges(from, to)),
-      ...(await this.nightReads(from, to)),
-      ...(await this.refusalBursts(from, to)),
-      ...(await this.unboundFields(from, to)),
+    const found = await this.reading(async (db) => [
+      ...(await this.subjectSurges(db, from, to)),
+      ...(await this.nightReads(db, from, to)),
+      ...(await this.refusalBursts(db, from, to)),
+      ...(await this.unboundFields(db, from, to)),
     ]);
     return found.slice(0, MAX_ANOMALIES);
   }
 
-  private async subjectSurges(from: Date, to: Date): Promise<AccessAnomaly[]> {
+  private async subjectSurges(db: Knex, from: Date, to: Date): Promise<AccessAnomaly[]> {
     const { surgeFactor, surgeMinimum, baselineDays } = this.thresholds;
     const historyFrom = new Date(from.getTime() - baselineDays * DAY_MS);
     const rows = await rowsOf<{ day: string; client_id: string; subjects: string }>(
-      this.knex.raw(
+      db.raw(
         `SELECT ${bucketText('day')} AS day, client_id, count(*)::text AS subjects
            FROM (SELECT DISTINCT ${bucketSql('DAY')} AS day, client_id, s.id
                    FROM audit.entries, unnest(subjects) AS s(id)
@@ -241,7 +241,7 @@ export class AuditInsights {
     return surges.sort((a, b) => b.count - (b.baseline ?? 0) - (a.count - (a.baseline ?? 0)));
   }
 
-  private async nightReads(from: Date, to: Date): Promise<AccessAnomaly[]> {
+  private async nightReads(db: Knex, from: Date, to: Date): Promise<AccessAnomaly[]> {
     const rows = await rowsOf<{
       client_id: string;
       night: string;
@@ -249,7 +249,7 @@ export class AuditInsights {
       first_at: Date;
       last_at: Date;
     }>(
-      this.knex.raw(
+      db.raw(
         `SELECT client_id, count(*)::text AS reads,
                 count(*) FILTER (WHERE extract(hour FROM (at AT TIME ZONE 'UTC') + ${VN_OFFSET}) >= 22
                                     OR extract(hour FROM (at AT TIME ZONE 'UTC') + ${VN_OFFSET}) < 6)::text AS night,
@@ -278,9 +278,9 @@ export class AuditInsights {
       .sort((a, b) => b.count - a.count);
   }
 
-  private async refusalBursts(from: Date, to: Date): Promise<AccessAnomaly[]> {
+  private async refusalBursts(db: Knex, from: Date, to: Date): Promise<AccessAnomaly[]> {
     const rows = await rowsOf<{ hour: string; client_id: string; refused: string; total: string }>(
-      this.knex.raw(
+      db.raw(
         `SELECT ${bucketText('hour')} AS hour, client_id, refused::text, total::text
            FROM (SELECT ${bucketSql('HOUR')} AS hour, client_id,
                         count(*) FILTER (WHERE ${REFUSED}) AS refused, count(*) AS total
@@ -306,7 +306,7 @@ export class AuditInsights {
     }));
   }
 
-  private async unboundFields(from: Date, to: Date): Promise<AccessAnomaly[]> {
+  private async unboundFields(db: Knex, from: Date, to: Date): Promise<AccessAnomaly[]> {
     const purposes: string[] = [];
     const fields: string[] = [];
     const codes: string[] = [];
@@ -328,7 +328,7 @@ export class AuditInsights {
       first_at: Date;
       last_at: Date;
     }>(
-      this.knex.raw(
+      db.raw(
         `WITH bound AS (SELECT * FROM unnest(?::text[], ?::text[]) AS b(purpose, field))
          SELECT e.client_id, e.purpose, count(DISTINCT e.seq)::text AS entries,
                 array_agg(DISTINCT f.coordinate) AS fields, min(e.at) AS first_at, max(e.at) AS last_at
@@ -362,10 +362,22 @@ export class AuditInsights {
     });
   }
 
-  /** Reads fail as AUDIT_UNAVAILABLE when the database does, keeping input errors as they are. */
-  private async reading<T>(work: () => Promise<T>): Promise<T> {
+  /**
+   * Runs a report in one read-only transaction whose aggregates may sort in memory and skip
+   * JIT compilation, which costs more than it saves on these one-off scans. Reads fail as
+   * AUDIT_UNAVAILABLE when the database does, keeping input errors as they are.
+   */
+  private async reading<T>(work: (db: Knex) => Promise<T>): Promise<T> {
     try {
-      return await work();
+      return await this.knex.transaction(
+        async (trx) => {
+          await trx.raw(
+            `SELECT set_config('work_mem', '64MB', true), set_config('jit', 'off', true)`,
+          );
+          return work(trx);
+        },
+        { readOnly: true },
+      );
     } catch (error) {
       if (error instanceof AuditInputError) throw error;
       throw new AuditUnavailableError('the access log could not be read', { cause: error });
