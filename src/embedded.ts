@@ -8,11 +8,16 @@ import type { AddressInfo } from 'node:net';
 import type { Knex } from 'knex';
 import type { LocalService } from '../adapters';
 import type { Connections } from '../adapters/connections';
-import { seedNationalDatabases } from '../mocks/generator';
+import { sampleIdentifiers, seedNationalDatabases } from '../mocks/generator';
 import { createInsuranceService } from '../mocks/insurance-service/service';
-import { MOCK_VNEID_ISSUER, MOCK_VNEID_PUBLIC_KEY_PEM } from '../mocks/vneid/issuer';
+import {
+  issueCitizenToken,
+  MOCK_VNEID_ISSUER,
+  MOCK_VNEID_PUBLIC_KEY_PEM,
+} from '../mocks/vneid/issuer';
 import type { Config } from './config';
 import type { Logger } from './logger';
+import type { DemoSignIn } from './pages';
 import { mocksFingerprint } from './paths';
 
 /** The stand-ins the embedded default runs beside the gateway. */
@@ -22,6 +27,8 @@ export interface EmbeddedWiring {
   startInsuranceService(insuranceDb: Knex): Promise<LocalService>;
   /** The mock VNeID, whose citizen identity tokens `mocks:citizen-token` mints. */
   vneid: { publicKeyPem: string; issuer: string };
+  /** The citizen page's demo sign-in: sample citizens, signed in through the mock VNeID. */
+  demoSignIn: DemoSignIn;
 }
 
 /** The embedded default's wiring for this configuration. */
@@ -42,6 +49,13 @@ export function embeddedWiring(config: Config, logger: Logger): EmbeddedWiring {
     },
     startInsuranceService: (insuranceDb) => startMockInsuranceService(insuranceDb),
     vneid: { publicKeyPem: MOCK_VNEID_PUBLIC_KEY_PEM, issuer: MOCK_VNEID_ISSUER },
+    demoSignIn: {
+      citizens: sampleIdentifiers({
+        citizens: config.embeddedCitizens,
+        seed: config.dataSeed,
+      }).citizens.slice(0, 6),
+      token: (citizenId) => issueCitizenToken(citizenId),
+    },
   };
 }
 

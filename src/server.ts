@@ -17,6 +17,7 @@ import { ErrorCode } from './errors';
 import { EXPLORER_ASSET_PREFIX, explorerAsset, explorerPage } from './explorer';
 import { createGraphQLHandler } from './http';
 import { createReferenceCaches } from './loaders';
+import { isPagePath, servePage } from './pages';
 import type { Logger } from './logger';
 import { createMetrics } from './metrics';
 import { createPipeline } from './pipeline';
@@ -200,6 +201,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
       res.writeHead(200, { 'content-type': asset.type, 'cache-control': 'public, max-age=86400' });
       return res.end(asset.body);
     }
+    if (isPagePath(route)) return servePage(req, res, route, wiring?.demoSignIn); // web pages
     if (route === '/graphql') {
       const accept = req.headers.accept ?? '';
       if (req.method === 'GET' && accept.includes('text/html') && !url.searchParams.has('query')) {

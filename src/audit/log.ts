@@ -269,6 +269,11 @@ export class AuditLog {
     return this.signer?.keyId ?? null;
   }
 
+  /** The database the log is in, for read-only reports beside it (`AuditInsights`). */
+  get database(): Knex {
+    return this.knex;
+  }
+
   /**
    * Logs one access. Resolves with the committed record once the transaction that holds it has
    * committed; rejects with `AuditUnavailableError` when it could not be (nothing is logged

@@ -28,6 +28,29 @@ export type Scalars = {
   JSON: { input: unknown; output: unknown; }
 };
 
+/** One access pattern worth an auditor's look; open the entries with the client and period as a filter. */
+export type AccessAnomaly = {
+  __typename?: 'AccessAnomaly';
+  /** What is usual, for comparison: daily subjects before (SUBJECT_SURGE), all reads (NIGHT_READS), requests in the hour (REFUSAL_BURST). */
+  baseline: Maybe<Scalars['Float']['output']>;
+  /** Client id. */
+  client: Scalars['String']['output'];
+  /** Subjects read that day, night reads, refusals in the hour, or requests reading unbound fields. */
+  count: Scalars['Int']['output'];
+  /** Field coordinates read outside the procedure's bindings (UNBOUND_FIELDS). */
+  fields: Array<Scalars['String']['output']>;
+  /** Start of the period it was seen in. */
+  from: Scalars['DateTime']['output'];
+  /** What was seen. */
+  kind: AnomalyKind;
+  /** One sentence for a human. */
+  message: Scalars['String']['output'];
+  /** Purpose code (UNBOUND_FIELDS). */
+  purpose: Maybe<Scalars['String']['output']>;
+  /** End of that period, exclusive. */
+  to: Scalars['DateTime']['output'];
+};
+
 /** Accesses of one client under one purpose over a period. */
 export type AccessStatistics = {
   __typename?: 'AccessStatistics';
@@ -49,6 +72,21 @@ export type AccessStatistics = {
   total: Scalars['Int']['output'];
   /** Requests with a missing or bad credential. */
   unauthenticated: Scalars['Int']['output'];
+};
+
+/** Accesses of one client under one purpose in one interval. */
+export type AccessVolume = {
+  __typename?: 'AccessVolume';
+  /** Start of the interval. */
+  at: Scalars['DateTime']['output'];
+  /** Client id. */
+  client: Scalars['String']['output'];
+  /** Purpose code. */
+  purpose: Maybe<Scalars['String']['output']>;
+  /** Requests where something was refused: DENIED, UNAUTHENTICATED, or any denied field. */
+  refused: Scalars['Int']['output'];
+  /** Requests logged. */
+  total: Scalars['Int']['output'];
 };
 
 /**
@@ -115,6 +153,17 @@ export type Agency = {
   source: Maybe<Source>;
 };
 
+/** A kind of access pattern worth an auditor's look. */
+export type AnomalyKind =
+  /** A client read personal data between 22:00 and 06:00, Vietnam time. */
+  | 'NIGHT_READS'
+  /** A client was refused many times within one hour. */
+  | 'REFUSAL_BURST'
+  /** A client read far more distinct subjects in a day than its daily average before. */
+  | 'SUBJECT_SURGE'
+  /** A procedure's purpose read fields that the procedure does not bind. */
+  | 'UNBOUND_FIELDS';
+
 /** The result of recomputing the access log's hash chain and checking its signed checkpoints. */
 export type AuditChainReport = {
   __typename?: 'AuditChainReport';
@@ -169,6 +218,8 @@ export type AuditEntry = {
   client: Scalars['String']['output'];
   /** Field coordinates refused, `Type.field`. */
   denied: Array<Scalars['String']['output']>;
+  /** Hash of the GraphQL document, so the exact query can be identified without storing it. */
+  documentHash: Maybe<Scalars['String']['output']>;
   /** How long the request took, in milliseconds. */
   durationMs: Scalars['Int']['output'];
   /** Field coordinates returned, `Type.field`. */
@@ -187,6 +238,8 @@ export type AuditEntry = {
   purpose: Maybe<Scalars['String']['output']>;
   /** The request id: the client's X-Request-Id when it sent one, else the gateway's own. */
   requestId: Scalars['ID']['output'];
+  /** Until then the entry is hidden from the citizen's own view (an investigation). */
+  restrictedUntil: Maybe<Scalars['DateTime']['output']>;
   /** Position in the chain. */
   seq: Scalars['ID']['output'];
   /** Identifiers of the records returned: citizen ids, enterprise codes, parcel ids, ... */
@@ -941,13 +994,19 @@ export type ProcedureField = {
  */
 export type Query = {
   __typename?: 'Query';
+  /** Access patterns worth a look over a period, default the last 7 days (auditor clients only). */
+  accessAnomalies: Array<AccessAnomaly>;
   /** Accesses per client and purpose over a period, refusals included (auditor clients only). */
   accessStatistics: Array<AccessStatistics>;
+  /** Accesses per interval, client and purpose over a period, default the last 30 days by DAY (auditor clients only). */
+  accessTimeline: Array<AccessVolume>;
   /**
    * An administrative unit by its official code. A pre-2025 code (province, district or
    * commune) resolves to the current unit that replaced it.
    */
   administrativeUnit: Maybe<AdministrativeUnit>;
+  /** One entry of the access log by its position in the chain, or null (auditor clients only). */
+  auditEntry: Maybe<AuditEntry>;
   /** The access log, newest first (auditor clients only). */
   auditLog: AuditConnection;
   /** A branch, representative office or business location by its code (10 digits, `-`, 3 digits). */
@@ -1006,7 +1065,32 @@ export type Query = {
  * national database's record is nullable: a field outside the caller's policy is `null` with a
  * `FORBIDDEN` (or `CONSENT_REQUIRED`) error at its path, and the rest of the answer stands.
  */
+export type QueryAccessAnomaliesArgs = {
+  from?: InputMaybe<Scalars['DateTime']['input']>;
+  to?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+
+/**
+ * One GraphQL schema over the national databases. A well-formed identifier that does not exist
+ * gives `null`; a malformed one is a `BAD_USER_INPUT` error naming the argument. Every field of a
+ * national database's record is nullable: a field outside the caller's policy is `null` with a
+ * `FORBIDDEN` (or `CONSENT_REQUIRED`) error at its path, and the rest of the answer stands.
+ */
 export type QueryAccessStatisticsArgs = {
+  from?: InputMaybe<Scalars['DateTime']['input']>;
+  to?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+
+/**
+ * One GraphQL schema over the national databases. A well-formed identifier that does not exist
+ * gives `null`; a malformed one is a `BAD_USER_INPUT` error naming the argument. Every field of a
+ * national database's record is nullable: a field outside the caller's policy is `null` with a
+ * `FORBIDDEN` (or `CONSENT_REQUIRED`) error at its path, and the rest of the answer stands.
+ */
+export type QueryAccessTimelineArgs = {
+  bucket?: InputMaybe<TimeBucket>;
   from?: InputMaybe<Scalars['DateTime']['input']>;
   to?: InputMaybe<Scalars['DateTime']['input']>;
 };
@@ -1020,6 +1104,17 @@ export type QueryAccessStatisticsArgs = {
  */
 export type QueryAdministrativeUnitArgs = {
   code: Scalars['ID']['input'];
+};
+
+
+/**
+ * One GraphQL schema over the national databases. A well-formed identifier that does not exist
+ * gives `null`; a malformed one is a `BAD_USER_INPUT` error naming the argument. Every field of a
+ * national database's record is nullable: a field outside the caller's policy is `null` with a
+ * `FORBIDDEN` (or `CONSENT_REQUIRED`) error at its path, and the rest of the answer stands.
+ */
+export type QueryAuditEntryArgs = {
+  seq: Scalars['ID']['input'];
 };
 
 
@@ -1206,6 +1301,13 @@ export type SubjectKind =
   /** An enterprise in the business registration database; the subject id is an enterprise code (10 digits). */
   | 'ENTERPRISE';
 
+/** The width of one interval of `accessTimeline`; days start at midnight in Vietnam (UTC+7). */
+export type TimeBucket =
+  /** One day. */
+  | 'DAY'
+  /** One hour. */
+  | 'HOUR';
+
 /** Why a pre-filled field has no value. */
 export type UnavailableCause =
   /** No national database holds this field; the applicant provides it. */
@@ -1299,11 +1401,14 @@ export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = {
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
+  AccessAnomaly: ResolverTypeWrapper<AccessAnomaly>;
   AccessStatistics: ResolverTypeWrapper<AccessStatistics>;
+  AccessVolume: ResolverTypeWrapper<AccessVolume>;
   Address: ResolverTypeWrapper<AddressParent>;
   AdministrativeLevel: AdministrativeLevel;
   AdministrativeUnit: ResolverTypeWrapper<UnitRow>;
   Agency: ResolverTypeWrapper<AgencyRow>;
+  AnomalyKind: AnomalyKind;
   AuditChainReport: ResolverTypeWrapper<AuditChainReport>;
   AuditConnection: ResolverTypeWrapper<AuditConnection>;
   AuditEdge: ResolverTypeWrapper<AuditEdge>;
@@ -1358,12 +1463,15 @@ export type ResolversTypes = {
   Source: ResolverTypeWrapper<SourceParent>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   SubjectKind: SubjectKind;
+  TimeBucket: TimeBucket;
   UnavailableCause: UnavailableCause;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
+  AccessAnomaly: AccessAnomaly;
   AccessStatistics: AccessStatistics;
+  AccessVolume: AccessVolume;
   Address: AddressParent;
   AdministrativeUnit: UnitRow;
   Agency: AgencyRow;
@@ -1433,6 +1541,18 @@ export type ShareableDirectiveArgs = { };
 
 export type ShareableDirectiveResolver<Result, Parent, ContextType = Context, Args = ShareableDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
+export type AccessAnomalyResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AccessAnomaly'] = ResolversParentTypes['AccessAnomaly']> = {
+  baseline?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  client?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  fields?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  from?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['AnomalyKind'], ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  purpose?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
 export type AccessStatisticsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AccessStatistics'] = ResolversParentTypes['AccessStatistics']> = {
   client?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   denied?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -1443,6 +1563,14 @@ export type AccessStatisticsResolvers<ContextType = Context, ParentType extends 
   purpose?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   total?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   unauthenticated?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type AccessVolumeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AccessVolume'] = ResolversParentTypes['AccessVolume']> = {
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  client?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  purpose?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  refused?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  total?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type AddressResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Address'] = ResolversParentTypes['Address']> = {
@@ -1498,6 +1626,7 @@ export type AuditEntryResolvers<ContextType = Context, ParentType extends Resolv
   caseId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   client?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   denied?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  documentHash?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   durationMs?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   fields?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   gatewayRequestId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -1507,6 +1636,7 @@ export type AuditEntryResolvers<ContextType = Context, ParentType extends Resolv
   previousHash?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   purpose?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   requestId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  restrictedUntil?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   seq?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   subjects?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
 };
@@ -1835,8 +1965,11 @@ export type ProcedureFieldResolvers<ContextType = Context, ParentType extends Re
 };
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+  accessAnomalies?: Resolver<Array<ResolversTypes['AccessAnomaly']>, ParentType, ContextType, Partial<QueryAccessAnomaliesArgs>>;
   accessStatistics?: Resolver<Array<ResolversTypes['AccessStatistics']>, ParentType, ContextType, Partial<QueryAccessStatisticsArgs>>;
+  accessTimeline?: Resolver<Array<ResolversTypes['AccessVolume']>, ParentType, ContextType, Partial<QueryAccessTimelineArgs>>;
   administrativeUnit?: Resolver<Maybe<ResolversTypes['AdministrativeUnit']>, ParentType, ContextType, RequireFields<QueryAdministrativeUnitArgs, 'code'>>;
+  auditEntry?: Resolver<Maybe<ResolversTypes['AuditEntry']>, ParentType, ContextType, RequireFields<QueryAuditEntryArgs, 'seq'>>;
   auditLog?: Resolver<ResolversTypes['AuditConnection'], ParentType, ContextType, Partial<QueryAuditLogArgs>>;
   branch?: Resolver<Maybe<ResolversTypes['Branch']>, ParentType, ContextType, RequireFields<QueryBranchArgs, 'code'>>;
   checkDeclaration?: Resolver<ResolversTypes['DeclarationCheck'], ParentType, ContextType, RequireFields<QueryCheckDeclarationArgs, 'procedureCode' | 'subjectId' | 'values'>>;
@@ -1862,7 +1995,9 @@ export type SourceResolvers<ContextType = Context, ParentType extends ResolversP
 };
 
 export type Resolvers<ContextType = Context> = {
+  AccessAnomaly?: AccessAnomalyResolvers<ContextType>;
   AccessStatistics?: AccessStatisticsResolvers<ContextType>;
+  AccessVolume?: AccessVolumeResolvers<ContextType>;
   Address?: AddressResolvers<ContextType>;
   AdministrativeUnit?: AdministrativeUnitResolvers<ContextType>;
   Agency?: AgencyResolvers<ContextType>;

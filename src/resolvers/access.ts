@@ -1,8 +1,14 @@
 import type { AccessStore } from '../access/store';
 import type { AuditLog } from '../audit';
+import { AuditInsights, type AccessAnomaly } from '../audit/insights';
 import type { AuditPage, AuditRecord } from '../audit/types';
 import type { Context } from '../context';
-import type { AuditOutcome as GraphQLAuditOutcome, Resolvers } from '../generated/graphql';
+import type {
+  AnomalyKind as GraphQLAnomalyKind,
+  AuditOutcome as GraphQLAuditOutcome,
+  Resolvers,
+} from '../generated/graphql';
+import { procedureCatalogue } from '../procedures/catalogue';
 
 /** Services the access-log and consent fields read; built once at start. */
 export interface AccessServices {
@@ -15,6 +21,52 @@ function toDate(value: unknown): Date | undefined {
   return value instanceof Date ? value : new Date(String(value));
 }
 
+function entryView(entry: AuditRecord, hideActor = false, subjects: string[] = entry.subjects) {
+  return {
+    seq: entry.seq,
+    // The client's X-Request-Id when it sent one; the gateway's own id beside it.
+    requestId: entry.clientRequestId ?? entry.requestId,
+    gatewayRequestId: entry.requestId,
+    at: entry.at,
+    client: entry.clientId,
+    actor: hideActor ? null : entry.actor,
+    purpose: entry.purpose,
+    caseId: entry.caseId,
+    operation: entry.operation,
+    subjects,
+    fields: entry.fields,
+    denied: entry.denied,
+    outcome: entry.outcome as GraphQLAuditOutcome,
+    durationMs: entry.durationMs,
+    hash: entry.hash,
+    previousHash: entry.previousHash,
+    documentHash: entry.documentHash,
+    restrictedUntil: entry.restrictedUntil,
+  };
+}
+
+function anomalyView(anomaly: AccessAnomaly) {
+  return {
+    kind: anomaly.kind as GraphQLAnomalyKind,
+    client: anomaly.clientId,
+    purpose: anomaly.purpose,
+    from: anomaly.from,
+    to: anomaly.to,
+    count: anomaly.count,
+    baseline: anomaly.baseline,
+    fields: anomaly.fields,
+    message: anomaly.message,
+  };
+}
+
+/** The procedures of the catalogue with the field coordinates each binds. */
+function boundProcedures() {
+  return procedureCatalogue().procedures.map((procedure) => ({
+    codes: [procedure.code, ...(procedure.nationalCode ? [procedure.nationalCode] : [])],
+    reads: procedure.reads,
+  }));
+}
+
 function connection(
   page: AuditPage,
   hideActor: (entry: AuditRecord) => boolean = () => false,
@@ -23,24 +75,7 @@ function connection(
   return {
     edges: page.entries.map((entry, index) => ({
       cursor: page.cursors[index],
-      node: {
-        seq: entry.seq,
-        requestId: entry.clientRequestId ?? entry.requestId,
-        gatewayRequestId: entry.requestId,
-        at: entry.at,
-        client: entry.clientId,
-        actor: hideActor(entry) ? null : entry.actor,
-        purpose: entry.purpose,
-        caseId: entry.caseId,
-        operation: entry.operation,
-        subjects: subjectsShown(entry),
-        fields: entry.fields,
-        denied: entry.denied,
-        outcome: entry.outcome as GraphQLAuditOutcome,
-        durationMs: entry.durationMs,
-        hash: entry.hash,
-        previousHash: entry.previousHash,
-      },
+      node: entryView(entry, hideActor(entry), subjectsShown(entry)),
     })),
     pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
   };
@@ -55,8 +90,25 @@ function citizenOf(ctx: Context): string {
 
 /** The access log for auditors, and the citizen's own view of it and of their consents. */
 export function createAccessResolvers({ audit, store }: AccessServices): Resolvers {
+  const insights = new AuditInsights(audit.database, boundProcedures);
   return {
     Query: {
+      auditEntry: async (_, { seq }) => {
+        const entry = await insights.entry(seq);
+        return entry ? entryView(entry) : null;
+      },
+      accessTimeline: async (_, { from, to, bucket }) =>
+        (await insights.timeline({ from: toDate(from), to: toDate(to) }, bucket ?? 'DAY')).map(
+          (row) => ({
+            at: row.at,
+            client: row.clientId,
+            purpose: row.purpose,
+            total: row.total,
+            refused: row.refused,
+          }),
+        ),
+      accessAnomalies: async (_, { from, to }) =>
+        (await insights.anomalies({ from: toDate(from), to: toDate(to) })).map(anomalyView),
       auditLog: async (_, { filter, first, after }) =>
         connection(
           await audit.query(

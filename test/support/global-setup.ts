@@ -2,10 +2,13 @@ import { knex } from 'knex';
 import { seedNationalDatabases } from '../../mocks/generator';
 import { migrateAccess } from '../../src/access/migrations';
 import { migrateAudit } from '../../src/audit';
+import { buildWeb, webBuildCurrent } from '../../scripts/build-web';
 import { TEST_CITIZENS, TEST_SEED } from './gateway';
 
-/** On real PostgreSQL, seed the national databases once for the whole run. */
+/** Builds the web pages when needed; on real PostgreSQL, seeds the national databases once for the whole run. */
 export default async function globalSetup(): Promise<void> {
+  // The browser tests load the built pages: build them when missing or older than web/.
+  if (!webBuildCurrent()) buildWeb();
   const url = process.env.TEST_DATABASE_URL;
   if (!url) return;
   const db = knex({ client: 'pg', connection: url, pool: { min: 0, max: 4 } });
