@@ -308,6 +308,26 @@ describe('attacks by a superuser of the log database', () => {
     expect(report.problem).toBe('DROPPED_TAIL');
     expect(report.firstBrokenSeq).toBe('71');
     expect(report.witnesses?.[0]).toMatchObject({ ok: false, lastWitnessedSequence: '120' });
+
+    // A writer started on the cut log hears from the witness that the log lost its tail.
+    const errors: Error[] = [];
+    const restarted = new AuditWitnesses({
+      origin: s.origin,
+      knex: logDb,
+      signingKey: logKey.privateKey,
+      witnesses: [
+        { client: new HttpWitnessClient(s.server.url), key: parseVerifierKey(s.witnessKey) },
+      ],
+      onError: (error) => errors.push(error),
+    });
+    restarted.start();
+    for (let i = 0; i < 100 && errors.length === 0; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await restarted.close();
+    expect(errors[0]?.message).toMatch(
+      /holds a checkpoint of entry 120, beyond this log's newest \(70\): the log lost its tail/,
+    );
     expect(report.message).toMatch(
       /ends at entry 70, but witness .* entry (80|90|100|110|120) .*last witnessed sequence 120/,
     );

@@ -210,6 +210,18 @@ export class AuditWitnesses implements AuditWitnessing {
         ORDER BY seq DESC LIMIT ?`,
       [target.known.toString(), this.maxBacklog],
     );
+    const { rows: newest } = await this.knex.raw<{ rows: { seq: string | null }[] }>(
+      'SELECT max(seq)::text AS seq FROM audit.checkpoints',
+    );
+    if (target.known > BigInt(newest[0].seq ?? 0)) {
+      // Checkpoints beyond it are skipped until the log passes it; verify names the break.
+      this.onError(
+        new Error(
+          `witness ${target.client.url} holds a checkpoint of entry ${target.known}, beyond this log's newest ` +
+            `(${newest[0].seq ?? 0}): the log lost its tail; run npm run audit -- verify`,
+        ),
+      );
+    }
     const queued = new Map(target.queue.map((entry) => [entry.seq, entry]));
     for (const row of rows) queued.set(BigInt(row.seq), { seq: BigInt(row.seq), hash: row.hash });
     target.queue = [...queued.values()].sort((a, b) => (a.seq < b.seq ? -1 : 1));
