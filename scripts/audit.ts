@@ -16,6 +16,13 @@ import {
   type AuditEntryInput,
   type AuditStatsRow,
 } from '../src/audit';
+import {
+  AuditWitnesses,
+  listFrom,
+  logOriginFrom,
+  logVerifierKey,
+  witnessTargetsFrom,
+} from '../src/witness';
 
 const DEFAULT_URL = 'postgres://postgres@127.0.0.1:5432/national';
 
@@ -30,13 +37,17 @@ Commands:
       Entries per client and purpose, by outcome, with refusals.
   migrate
       Create or update the audit schema and its partitions (run as the schema owner).
+  log-key
+      Print the log's verifier key, for a witness's WITNESS_LOG_KEYS.
   bench [--entries N] [--concurrency C] [--flush-ms MS] [--embedded]
       Measure group-commit throughput in a scratch database created and dropped for the run
       (on the configured server, or in memory with --embedded).
 
-Database: AUDIT_DATABASE_URL, else DATABASE_URL, else ${DEFAULT_URL}.
+Database: AUDIT_DATABASE_URL, else GATEWAY_DATABASE_URL, else DATABASE_URL, else ${DEFAULT_URL}.
 Keys: AUDIT_PUBLIC_KEY or AUDIT_PUBLIC_KEY_FILE (PEM), or AUDIT_SIGNING_KEY(_FILE), to check the
-signatures of checkpoints.`;
+signatures of checkpoints.
+Witnesses: AUDIT_WITNESS_URL (comma-separated) with AUDIT_WITNESS_KEYS (their verifier keys, in
+the same order) and AUDIT_LOG_ORIGIN: verify compares the log with each of them.`;
 
 /** An expected failure: printed as one line, exit code 2 unless said otherwise. */
 class CliError extends Error {
@@ -49,7 +60,12 @@ class CliError extends Error {
 }
 
 function databaseUrl(): string {
-  return process.env.AUDIT_DATABASE_URL || process.env.DATABASE_URL || DEFAULT_URL;
+  return (
+    process.env.AUDIT_DATABASE_URL ||
+    process.env.GATEWAY_DATABASE_URL ||
+    process.env.DATABASE_URL ||
+    DEFAULT_URL
+  );
 }
 
 /** The URL without its password, for messages. */
@@ -152,9 +168,23 @@ async function verify(args: string[]): Promise<number> {
         'AUDIT_SIGNING_KEY), or pass --skip-signatures to check the hash chain only',
     );
   }
+  let targets;
+  let origin;
+  try {
+    targets = witnessTargetsFrom(
+      listFrom(process.env.AUDIT_WITNESS_URL),
+      listFrom(process.env.AUDIT_WITNESS_KEYS),
+    );
+    origin = logOriginFrom(process.env);
+  } catch (error) {
+    throw new CliError((error as Error).message);
+  }
   return withDatabase(async (db) => {
-    const log = new AuditLog(db, { verificationKeys });
+    const witnessing =
+      targets.length > 0 ? new AuditWitnesses({ origin, knex: db, witnesses: targets }) : undefined;
+    const log = new AuditLog(db, { verificationKeys, witnessing });
     const report = await log.verify({ from, to, checkSignatures });
+    const checks = report.witnesses ?? [];
     if (values.json) {
       process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     } else if (report.ok) {
@@ -171,7 +201,26 @@ async function verify(args: string[]): Promise<number> {
           `${report.checkedCheckpoints} checkpoints before the break.\n`,
       );
     }
-    return report.ok ? 0 : 1;
+    if (!values.json) {
+      if (targets.length === 0) {
+        process.stdout.write(
+          'No witness configured (AUDIT_WITNESS_URL): a dropped tail cannot be detected.\n',
+        );
+      } else if (to !== undefined) {
+        process.stdout.write('Witnesses not consulted: --to leaves out the head.\n');
+      }
+      for (const check of checks) {
+        const state = !check.reachable ? 'UNREACHABLE' : check.ok ? 'OK' : check.problem;
+        process.stdout.write(`Witness ${check.url}: ${state}: ${check.message}\n`);
+      }
+    }
+    if (!report.ok) return 1;
+    // Every witness unreachable: a dropped tail would have gone unseen, so this is no pass.
+    if (checks.length > 0 && checks.every((check) => !check.reachable)) {
+      process.stderr.write('audit: no witness could be asked: the tail is unverified\n');
+      return 2;
+    }
+    return 0;
   });
 }
 
@@ -294,6 +343,18 @@ async function migrate(): Promise<number> {
   } finally {
     await db.destroy();
   }
+}
+
+function logKey(): number {
+  const keys = loadVerificationKeys();
+  if (keys.length === 0) {
+    throw new CliError(
+      'set AUDIT_SIGNING_KEY(_FILE) or AUDIT_PUBLIC_KEY(_FILE) to name the log key',
+    );
+  }
+  const origin = logOriginFrom(process.env);
+  for (const key of keys) process.stdout.write(`${logVerifierKey(origin, key)}\n`);
+  return 0;
 }
 
 async function withDatabase(work: (db: Knex) => Promise<number>): Promise<number> {
@@ -446,6 +507,8 @@ async function main(argv: string[]): Promise<number> {
       return stats(args);
     case 'migrate':
       return migrate();
+    case 'log-key':
+      return logKey();
     case 'bench':
       return bench(args);
     case undefined:

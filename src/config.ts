@@ -44,6 +44,16 @@ export interface Config {
     NodeJS.ProcessEnv,
     'AUDIT_SIGNING_KEY' | 'AUDIT_SIGNING_KEY_FILE' | 'AUDIT_PUBLIC_KEY' | 'AUDIT_PUBLIC_KEY_FILE'
   >;
+  /** AUDIT_WITNESS_URL: witnesses of the log's checkpoints; none means one in process (embedded) or none. */
+  auditWitnessUrls: string[];
+  /** AUDIT_WITNESS_KEYS: each witness's verifier key, in the order of the URLs. */
+  auditWitnessKeys: string[];
+  /** AUDIT_LOG_ORIGIN: the log's name in its checkpoints, unique among the logs a witness serves. */
+  auditLogOrigin: string | undefined;
+  /** AUDIT_CHECKPOINT_SECONDS: a checkpoint at least this often while entries arrive. */
+  auditCheckpointSeconds: number;
+  /** AUDIT_CHECKPOINT_ENTRIES: ...and at least every this many entries. */
+  auditCheckpointEntries: number;
 }
 
 function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -93,6 +103,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       AUDIT_PUBLIC_KEY: env.AUDIT_PUBLIC_KEY,
       AUDIT_PUBLIC_KEY_FILE: env.AUDIT_PUBLIC_KEY_FILE,
     },
+    auditWitnessUrls: (env.AUDIT_WITNESS_URL ?? '').split(/[\s,]+/).filter(Boolean),
+    auditWitnessKeys: (env.AUDIT_WITNESS_KEYS ?? '').split(/[\s,]+/).filter(Boolean),
+    auditLogOrigin: env.AUDIT_LOG_ORIGIN || undefined,
+    auditCheckpointSeconds: Math.max(1, intFrom(env, 'AUDIT_CHECKPOINT_SECONDS', 5)),
+    auditCheckpointEntries: Math.max(1, intFrom(env, 'AUDIT_CHECKPOINT_ENTRIES', 1000)),
   };
 }
 

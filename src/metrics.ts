@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { CallCounter } from '../adapters/source';
-import type { AuditWriterCounters } from './audit/types';
+import type { AuditWitnessStatus, AuditWriterCounters } from './audit/types';
 
 /**
  * The gateway's metrics, in Prometheus text format at `/metrics`. Labels hold only names the
@@ -21,6 +21,7 @@ export interface GatewayMetrics {
 export function createMetrics(options: {
   sourceCalls: CallCounter;
   auditCounters: () => AuditWriterCounters;
+  witnesses: () => AuditWitnessStatus[];
 }): GatewayMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'gateway_process_' });
@@ -97,6 +98,33 @@ export function createMetrics(options: {
       this.inc({ kind: 'failed_entries' }, counters.failed);
       this.inc({ kind: 'failed_batches' }, counters.failedBatches);
       this.inc({ kind: 'checkpoints' }, counters.checkpoints);
+    },
+  });
+  // A witness is named by its index in AUDIT_WITNESS_URL: URLs could carry credentials.
+  new Gauge({
+    name: 'gateway_audit_witness_backlog',
+    help: 'Signed checkpoints waiting to be sent to each witness of the access log',
+    labelNames: ['witness'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      options
+        .witnesses()
+        .forEach((witness, index) => this.set({ witness: String(index) }, witness.backlog));
+    },
+  });
+  new Gauge({
+    name: 'gateway_audit_witness_up',
+    help: 'Whether each witness of the access log took the last checkpoint sent to it',
+    labelNames: ['witness'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      options
+        .witnesses()
+        .forEach((witness, index) =>
+          this.set({ witness: String(index) }, witness.state === 'up' ? 1 : 0),
+        );
     },
   });
   return metrics;

@@ -23,6 +23,7 @@ import { createMetrics } from './metrics';
 import { createPipeline } from './pipeline';
 import { procedureCatalogue } from './procedures/catalogue';
 import { buildSchema, protectedTypes } from './schema';
+import { startAuditWitnessing } from './witness/embedded';
 
 /** A running gateway: its HTTP server, the URL it answers on, and how to stop it cleanly. */
 export interface Gateway {
@@ -98,10 +99,19 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
       'no AUDIT_SIGNING_KEY: checkpoints are signed with a key made at start, which later runs cannot verify',
     );
   }
+  // The log's witnesses (src/witness/): configured, in process on the embedded default, or none.
+  const witnesses = await startAuditWitnessing(config, logger, {
+    knex: auditDb.handle,
+    signingKey,
+    embedded: Boolean(embedded),
+  });
   const audit = new AuditLog(auditDb.handle, {
     signingKey,
     verificationKeys: loadVerificationKeys(config.auditKeys),
     onError: (error) => logger.error({ err: error }, 'access log background work failed'),
+    checkpointEvery: config.auditCheckpointEntries,
+    checkpointIntervalMs: config.auditCheckpointSeconds * 1000,
+    witnessing: witnesses.witnessing,
   });
   if (!config.auditLog)
     logger.warn(
@@ -126,7 +136,11 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
       })
     : { verify: async () => null };
   const rateLimiter = createRateLimiter({ redisUrl: config.redisUrl });
-  const metrics = createMetrics({ sourceCalls, auditCounters: () => audit.writerCounters() });
+  const metrics = createMetrics({
+    sourceCalls,
+    auditCounters: () => audit.writerCounters(),
+    witnesses: () => audit.witnessStatus(),
+  });
   const pipeline = createPipeline({
     schema,
     protectedTypes: protectedTypes(),
@@ -270,6 +284,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
         await apollo.stop();
         await pipeline.close();
         await audit.close();
+        await witnesses.close();
         await rateLimiter.close();
         if (auditDb.own) await auditDb.handle.destroy();
         if (gatewayDb.own) await gatewayDb.handle.destroy();

@@ -26,6 +26,8 @@ import {
   type AuditRecord,
   type AuditStatsRow,
   type AuditTimeRange,
+  type AuditWitnessing,
+  type AuditWitnessStatus,
   type AuditWriterCounters,
 } from './types';
 import { verifyChain, type VerifyOptions } from './verify';
@@ -52,6 +54,8 @@ export interface AuditLogOptions {
   partitionMaintenanceMs?: number;
   /** Failures of background work (checkpoints, partitions, failed batches), for the server log. */
   onError?: (error: Error) => void;
+  /** Witnesses outside the log's database: each checkpoint goes to them, and verify asks them. */
+  witnessing?: AuditWitnessing;
 }
 
 /** Export formats. */
@@ -89,7 +93,7 @@ interface ChainedBatch {
   entryBindings: unknown[];
   checkpointBindings: unknown[];
   headBindings: unknown[];
-  checkpointed: boolean;
+  checkpoint: AuditCheckpoint | null;
   /** The chain's head once the batch is stored. */
   head: HeadRow;
 }
@@ -208,6 +212,7 @@ export class AuditLog {
   private readonly writeTimeoutMs: number;
   private readonly partitionMaintenanceMs: number;
   private readonly onError: (error: Error) => void;
+  private readonly witnessing: AuditWitnessing | null;
 
   private queue: Pending[] = [];
   private flushTimer: NodeJS.Timeout | null = null;
@@ -262,6 +267,7 @@ export class AuditLog {
       0,
     );
     this.onError = options.onError ?? (() => undefined);
+    this.witnessing = options.witnessing ?? null;
   }
 
   /** The id of the key that signs this writer's checkpoints, or null when read-only. */
@@ -336,7 +342,9 @@ export class AuditLog {
   async checkpoint(options: { ifOlderThanMs?: number } = {}): Promise<AuditCheckpoint | null> {
     const signer = this.requireSigner();
     try {
-      return await this.writeCheckpoint(signer, options.ifOlderThanMs);
+      const checkpoint = await this.writeCheckpoint(signer, options.ifOlderThanMs);
+      if (checkpoint) this.witnessing?.onCheckpoint(checkpoint);
+      return checkpoint;
     } catch (error) {
       throw new AuditUnavailableError('the checkpoint could not be written', { cause: error });
     }
@@ -374,7 +382,15 @@ export class AuditLog {
   async verify(options: VerifyOptions = {}): Promise<AuditChainReport> {
     checkDate('from', options.from);
     checkDate('to', options.to);
-    return this.reading(() => verifyChain(this.knex, this.keys, options));
+    const report = await this.reading(() => verifyChain(this.knex, this.keys, options));
+    // Witnesses vouch for the newest entries: they are asked when the range reaches the head.
+    if (!this.witnessing || options.to !== undefined) return report;
+    return this.witnessing.check(report);
+  }
+
+  /** Each configured witness: up or down, checkpoints waiting for it, how far it has seen. */
+  witnessStatus(): AuditWitnessStatus[] {
+    return this.witnessing?.status() ?? [];
   }
 
   /** Entries matching the filter, newest first, a page at a time (the auditor's view). */
@@ -566,6 +582,7 @@ export class AuditLog {
     if (this.signer && this.started) {
       await this.checkpoint().catch((error: Error) => this.onError(error));
     }
+    await this.witnessing?.close();
   }
 
   private requireSigner(): AuditSigningKey {
@@ -576,11 +593,15 @@ export class AuditLog {
   private start(): void {
     if (this.started) return;
     this.started = true;
-    this.checkpointTimer = setInterval(() => {
-      this.checkpoint({ ifOlderThanMs: this.checkpointIntervalMs }).catch((error: Error) =>
-        this.onError(error),
-      );
-    }, this.checkpointIntervalMs);
+    // Ticking at most a second apart keeps the gap between checkpoints near the interval.
+    this.checkpointTimer = setInterval(
+      () => {
+        this.checkpoint({ ifOlderThanMs: this.checkpointIntervalMs }).catch((error: Error) =>
+          this.onError(error),
+        );
+      },
+      Math.min(this.checkpointIntervalMs, 1000),
+    );
     this.checkpointTimer.unref();
     if (this.partitionMaintenanceMs > 0) {
       this.partitionTimer = setInterval(() => {
@@ -708,7 +729,10 @@ export class AuditLog {
 
   private committed(batch: ChainedBatch): AuditRecord[] {
     this.head = batch.head;
-    if (batch.checkpointed) this.counters.checkpoints += 1;
+    if (batch.checkpoint) {
+      this.counters.checkpoints += 1;
+      this.witnessing?.onCheckpoint(batch.checkpoint);
+    }
     return batch.records;
   }
 
@@ -804,7 +828,7 @@ export class AuditLog {
       entryBindings: bindings,
       checkpointBindings: checkpoint ? this.checkpointBindings(checkpoint) : [],
       headBindings,
-      checkpointed: checkpoint !== null,
+      checkpoint,
       head: {
         seq: seq.toString(),
         hash: previousHash,

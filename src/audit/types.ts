@@ -78,7 +78,52 @@ export interface AuditTimeRange {
 }
 
 /** What `verify` found wrong. */
-export type AuditChainProblem = 'CHANGED' | 'REMOVED' | 'INSERTED' | 'TRUNCATED' | 'BAD_SIGNATURE';
+export type AuditChainProblem =
+  'CHANGED' | 'REMOVED' | 'INSERTED' | 'TRUNCATED' | 'BAD_SIGNATURE' | AuditWitnessProblem;
+
+/**
+ * What comparing the log with a witness found: the log ends before a checkpoint the witness
+ * cosigned (DROPPED_TAIL), or holds another entry where the witness cosigned one (REWRITTEN),
+ * or the witness's answer is not signed by its key (BAD_WITNESS_SIGNATURE).
+ */
+export type AuditWitnessProblem = 'DROPPED_TAIL' | 'REWRITTEN' | 'BAD_WITNESS_SIGNATURE';
+
+/** The log compared with one witness. */
+export interface AuditWitnessCheck {
+  url: string;
+  /** False when the witness shows the log was cut or rewritten, or its answer is forged. */
+  ok: boolean;
+  /** False when the witness could not be asked: it then detects nothing. */
+  reachable: boolean;
+  /** The newest entry the witness cosigned a checkpoint of. */
+  lastWitnessedSequence: string | null;
+  /** Witnessed checkpoints compared with the chain. */
+  checkedCheckpoints: number;
+  problem?: AuditWitnessProblem;
+  message: string;
+}
+
+/** One witness as the writer sees it, for /readyz and /metrics. */
+export interface AuditWitnessStatus {
+  url: string;
+  /** down: the last submission failed; checkpoints queue until it answers. */
+  state: 'up' | 'down';
+  /** Checkpoints waiting to be sent to it. */
+  backlog: number;
+  lastWitnessedSequence: string | null;
+  lastError: string | null;
+}
+
+/** How the log reaches its witnesses; see src/witness/. */
+export interface AuditWitnessing {
+  /** Called once a checkpoint is committed; sends it in the background. */
+  onCheckpoint(checkpoint: AuditCheckpoint): void;
+  /** Compares the log with every witness and adds what they found to the report. */
+  check(report: AuditChainReport): Promise<AuditChainReport>;
+  status(): AuditWitnessStatus[];
+  /** Tries to send what is queued (bounded in time), then stops. */
+  close(): Promise<void>;
+}
 
 /** The result of recomputing the chain. */
 export interface AuditChainReport {
@@ -96,6 +141,8 @@ export interface AuditChainReport {
   problem?: AuditChainProblem;
   /** One sentence for a human, naming the entry and what is wrong. */
   message: string;
+  /** The log compared with each configured witness; empty when none is configured. */
+  witnesses?: AuditWitnessCheck[];
 }
 
 /** Counts per client and purpose over a time range. */

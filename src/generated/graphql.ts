@@ -179,8 +179,10 @@ export type AuditChainReport = {
   message: Scalars['String']['output'];
   /** True when no entry was changed, removed or inserted and every checkpoint signature holds. */
   ok: Scalars['Boolean']['output'];
-  /** CHANGED, REMOVED, INSERTED, TRUNCATED or BAD_SIGNATURE. */
+  /** CHANGED, REMOVED, INSERTED, TRUNCATED, BAD_SIGNATURE; or, found by a witness, DROPPED_TAIL, REWRITTEN or BAD_WITNESS_SIGNATURE. */
   problem: Maybe<Scalars['String']['output']>;
+  /** The log compared with each witness of its checkpoints; empty when none is configured, and then a dropped tail cannot be detected. */
+  witnesses: Array<AuditWitnessCheck>;
 };
 
 /** A page of the access log, newest first. */
@@ -276,6 +278,25 @@ export type AuditOutcome =
   | 'PARTIAL'
   /** The credential was missing, unknown or expired. */
   | 'UNAUTHENTICATED';
+
+/** The access log compared with one witness: a service outside the log's database that cosigned its checkpoints. */
+export type AuditWitnessCheck = {
+  __typename?: 'AuditWitnessCheck';
+  /** Witnessed checkpoints compared with the chain. */
+  checkedCheckpoints: Scalars['Int']['output'];
+  /** The newest entry the witness cosigned a checkpoint of. */
+  lastWitnessedSequence: Maybe<Scalars['ID']['output']>;
+  /** One sentence saying what the witness holds and how the log compares. */
+  message: Scalars['String']['output'];
+  /** False when the witness shows the log's tail was dropped or rewritten, or its answer is forged. */
+  ok: Scalars['Boolean']['output'];
+  /** DROPPED_TAIL, REWRITTEN or BAD_WITNESS_SIGNATURE. */
+  problem: Maybe<Scalars['String']['output']>;
+  /** False when the witness could not be asked; it then detects nothing. */
+  reachable: Scalars['Boolean']['output'];
+  /** The witness. */
+  url: Scalars['String']['output'];
+};
 
 /** A dependent unit of an enterprise: branch, representative office or business location. */
 export type Branch = {
@@ -1415,6 +1436,7 @@ export type ResolversTypes = {
   AuditEntry: ResolverTypeWrapper<AuditEntry>;
   AuditFilter: AuditFilter;
   AuditOutcome: AuditOutcome;
+  AuditWitnessCheck: ResolverTypeWrapper<AuditWitnessCheck>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Branch: ResolverTypeWrapper<BranchRow>;
   BusinessLine: ResolverTypeWrapper<BusinessLineRow>;
@@ -1480,6 +1502,7 @@ export type ResolversParentTypes = {
   AuditEdge: AuditEdge;
   AuditEntry: AuditEntry;
   AuditFilter: AuditFilter;
+  AuditWitnessCheck: AuditWitnessCheck;
   Boolean: Scalars['Boolean']['output'];
   Branch: BranchRow;
   BusinessLine: BusinessLineRow;
@@ -1608,6 +1631,7 @@ export type AuditChainReportResolvers<ContextType = Context, ParentType extends 
   message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   ok?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   problem?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  witnesses?: Resolver<Array<ResolversTypes['AuditWitnessCheck']>, ParentType, ContextType>;
 };
 
 export type AuditConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AuditConnection'] = ResolversParentTypes['AuditConnection']> = {
@@ -1639,6 +1663,16 @@ export type AuditEntryResolvers<ContextType = Context, ParentType extends Resolv
   restrictedUntil?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   seq?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   subjects?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type AuditWitnessCheckResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AuditWitnessCheck'] = ResolversParentTypes['AuditWitnessCheck']> = {
+  checkedCheckpoints?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  lastWitnessedSequence?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  ok?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  problem?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  reachable?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type BranchResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Branch'] = ResolversParentTypes['Branch']> = {
@@ -2005,6 +2039,7 @@ export type Resolvers<ContextType = Context> = {
   AuditConnection?: AuditConnectionResolvers<ContextType>;
   AuditEdge?: AuditEdgeResolvers<ContextType>;
   AuditEntry?: AuditEntryResolvers<ContextType>;
+  AuditWitnessCheck?: AuditWitnessCheckResolvers<ContextType>;
   Branch?: BranchResolvers<ContextType>;
   BusinessLine?: BusinessLineResolvers<ContextType>;
   Citizen?: CitizenResolvers<ContextType>;

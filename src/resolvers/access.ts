@@ -134,6 +134,10 @@ export function createAccessResolvers({ audit, store }: AccessServices): Resolve
           firstBrokenRequestId: report.firstBrokenRequestId ?? null,
           problem: report.problem ?? null,
           message: report.message,
+          witnesses: (report.witnesses ?? []).map((check) => ({
+            ...check,
+            problem: check.problem ?? null,
+          })),
         };
       },
       accessStatistics: async (_, { from, to }) =>
