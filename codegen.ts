@@ -36,6 +36,8 @@ const config: CodegenConfig = {
           CivilServiceRank: '../../adapters/civil-service#CivilServantRow',
           Agency: '../../adapters/civil-service#AgencyRow',
           AdministrativeUnit: '../../adapters/reference#UnitRow',
+          Taxpayer: '../../adapters/finance#TaxpayerRow',
+          TaxOffice: '../../adapters/finance#TaxpayerRow',
           LegacyAdministrativeUnit: '../../adapters/reference#LegacyUnitRow',
           Address: '../resolvers/address#AddressParent',
           LegacyAddress: '../resolvers/address#LegacyAddressParent',

@@ -7,6 +7,7 @@ import * as insurance from './insurance/migrations/001_init';
 import * as civilService from './civil-service/migrations/001_init';
 import * as employmentWidth from './civil-service/migrations/002_employment_width';
 import * as reference from './reference/migrations/001_init';
+import * as finance from './finance/migrations/001_init';
 
 import { NATIONAL_DATABASES, type DatabaseName } from '../adapters/databases';
 
@@ -24,6 +25,7 @@ const MIGRATIONS: Record<DatabaseName, Record<string, Migration>> = {
   insurance: { '001_init': insurance },
   civil_service: { '001_init': civilService, '002_employment_width': employmentWidth },
   reference: { '001_init': reference },
+  finance: { '001_init': finance },
 };
 
 /** Brings one national database's schema to its latest migration (idempotent). */

@@ -161,6 +161,12 @@ export function createLoaders(adapters: Adapters, caches: ReferenceCaches, { bat
     unit: cachedLoader(caches.units, (codes) => reference.unitsByCode(codes)),
     legacyUnit: cachedLoader(caches.legacyUnits, (codes) => reference.legacyUnitsByCode(codes)),
     predecessors: cachedLoader(caches.predecessors, (codes) => reference.predecessorsOf(codes)),
+
+    // tax registration (finance): a person's tax code is their citizen id, an enterprise's its code
+    taxpayer: new DataLoader(
+      (codes: readonly string[]) => adapters.finance.taxpayersByCode(codes),
+      options,
+    ),
   };
 }
 

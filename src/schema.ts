@@ -11,7 +11,14 @@ import { createAccessResolvers, type AccessServices } from './resolvers/access';
 const SCHEMA_DIR = path.join(ROOT, 'schema');
 
 /** The SDL files of the national databases: every type they declare holds personal data. */
-const NATIONAL_DATABASE_FILES = ['population', 'enterprise', 'land', 'insurance', 'civil-service'];
+const NATIONAL_DATABASE_FILES = [
+  'population',
+  'enterprise',
+  'land',
+  'insurance',
+  'civil-service',
+  'finance',
+];
 
 /** The SDL of every module in schema/, one file per national database plus shared types. */
 export function loadTypeDefs(): string[] {

@@ -160,6 +160,19 @@ export const TABLE_COLUMNS = {
     'status',
     'updated_at',
   ],
+  'finance.tax_offices': ['code', 'name', 'province_code', 'updated_at'],
+  'finance.taxpayers': [
+    'tax_code',
+    'kind',
+    'name',
+    'tax_office_code',
+    'registered_on',
+    'status',
+    'obligations_fulfilled',
+    'outstanding_amount',
+    'obligations_as_of',
+    'updated_at',
+  ],
 } as const;
 
 export type TableName = keyof typeof TABLE_COLUMNS;

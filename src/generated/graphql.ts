@@ -6,6 +6,7 @@ import type { ParcelRow, LandRightRow, CertificateRow, MortgageRow } from '../..
 import type { InsuranceRecordRow, ContributionRow, HealthCardRow } from '../../adapters/insurance';
 import type { CivilServantRow, AgencyRow } from '../../adapters/civil-service';
 import type { UnitRow, LegacyUnitRow } from '../../adapters/reference';
+import type { TaxpayerRow } from '../../adapters/finance';
 import type { AddressParent, LegacyAddressParent } from '../resolvers/address';
 import type { SourceParent } from '../resolvers/source';
 import type { ProcedureDefinition, FieldDefinition, DocumentDefinition, PrefillResult, PrefillFieldResult, DeclarationResult, DeclarationFieldResult } from '../procedures';
@@ -308,6 +309,8 @@ export type Citizen = {
   source: Maybe<Source>;
   /** Spouse (vợ/chồng), when married. */
   spouse: Maybe<Citizen>;
+  /** The person as a taxpayer (finance database), under their personal identification number; null when not registered. */
+  taxpayer: Maybe<Taxpayer>;
   /** Temporary residence (nơi tạm trú), if any. */
   temporaryAddress: Maybe<Address>;
 };
@@ -500,6 +503,8 @@ export type Enterprise = {
   source: Maybe<Source>;
   /** Legal status (tình trạng pháp lý). */
   status: Maybe<EnterpriseStatus>;
+  /** The enterprise as a taxpayer (finance database), under its enterprise code; null when not registered. */
+  taxpayer: Maybe<Taxpayer>;
   /** Type of enterprise (loại hình doanh nghiệp). */
   type: Maybe<EnterpriseType>;
 };
@@ -798,6 +803,8 @@ export type NationalDatabase =
   | 'CIVIL_SERVICE'
   /** Cơ sở dữ liệu quốc gia về đăng ký doanh nghiệp (Ministry of Finance). */
   | 'ENTERPRISE'
+  /** Cơ sở dữ liệu về thuế: tax registration and obligations (Ministry of Finance). */
+  | 'FINANCE'
   /** Cơ sở dữ liệu quốc gia về bảo hiểm (Viet Nam Social Security), reached over HTTP. */
   | 'INSURANCE'
   /** Cơ sở dữ liệu quốc gia về đất đai (Ministry of Agriculture and Environment). */
@@ -993,6 +1000,11 @@ export type Query = {
   procedure: Maybe<Procedure>;
   /** Every procedure in the catalogue, ordered by code. */
   procedures: Array<Procedure>;
+  /**
+   * A taxpayer by tax code: an enterprise code (10 digits, or 10-3 for a dependent unit) or a
+   * personal identification number (12 digits).
+   */
+  taxpayer: Maybe<Taxpayer>;
   /** Recomputes the hash chain over a period and checks the signed checkpoints (auditor clients only). */
   verifyAuditChain: AuditChainReport;
 };
@@ -1176,6 +1188,17 @@ export type QueryProcedureArgs = {
  * national database's record is nullable: a field outside the caller's policy is `null` with a
  * `FORBIDDEN` (or `CONSENT_REQUIRED`) error at its path, and the rest of the answer stands.
  */
+export type QueryTaxpayerArgs = {
+  taxCode: Scalars['ID']['input'];
+};
+
+
+/**
+ * One GraphQL schema over the national databases. A well-formed identifier that does not exist
+ * gives `null`; a malformed one is a `BAD_USER_INPUT` error naming the argument. Every field of a
+ * national database's record is nullable: a field outside the caller's policy is `null` with a
+ * `FORBIDDEN` (or `CONSENT_REQUIRED`) error at its path, and the rest of the answer stands.
+ */
 export type QueryVerifyAuditChainArgs = {
   from?: InputMaybe<Scalars['DateTime']['input']>;
   to?: InputMaybe<Scalars['DateTime']['input']>;
@@ -1203,6 +1226,68 @@ export type SubjectKind =
   | 'CITIZEN'
   /** An enterprise in the business registration database; the subject id is an enterprise code (10 digits). */
   | 'ENTERPRISE';
+
+/** A tax office (cơ quan thuế quản lý) of the Ministry of Finance. */
+export type TaxOffice = {
+  __typename?: 'TaxOffice';
+  /** Code of the tax office. */
+  code: Scalars['ID']['output'];
+  /** Name, e.g. `Thuế thành phố Hà Nội`. */
+  name: Scalars['String']['output'];
+  /** The province it serves. */
+  province: Maybe<AdministrativeUnit>;
+};
+
+/** Registration status of a taxpayer (trạng thái mã số thuế). */
+export type TaxRegistrationStatus =
+  /** Đang hoạt động (active). */
+  | 'ACTIVE'
+  /** Chấm dứt hiệu lực mã số thuế (the tax code is terminated). */
+  | 'CLOSED'
+  /** Ngừng hoạt động nhưng chưa hoàn thành thủ tục chấm dứt hiệu lực mã số thuế (closing: the tax code is not yet terminated). */
+  | 'CLOSING'
+  /** Không hoạt động tại địa chỉ đã đăng ký (not operating at the registered address). */
+  | 'NOT_AT_ADDRESS'
+  /** Tạm ngừng hoạt động, kinh doanh (business suspended for a time). */
+  | 'SUSPENDED';
+
+/**
+ * A taxpayer in the tax registration database of the Ministry of Finance (finance database). An
+ * enterprise's tax code is its enterprise code; a person's is their personal identification number.
+ */
+export type Taxpayer = {
+  __typename?: 'Taxpayer';
+  /** ENTERPRISE or INDIVIDUAL. */
+  kind: Maybe<TaxpayerKind>;
+  /** Name of the taxpayer as registered. */
+  name: Maybe<Scalars['String']['output']>;
+  /** The day the obligations were last reconciled. */
+  obligationsAsOf: Maybe<Scalars['Date']['output']>;
+  /**
+   * Whether the taxpayer has fulfilled its tax obligations (đã hoàn thành nghĩa vụ thuế) as of
+   * `obligationsAsOf`: the confirmation many procedures ask for.
+   */
+  obligationsFulfilled: Maybe<Scalars['Boolean']['output']>;
+  /** Tax owed and overdue, in VND (0 when the obligations are fulfilled). */
+  outstandingAmount: Maybe<Scalars['Float']['output']>;
+  /** Date of tax registration. */
+  registeredOn: Maybe<Scalars['Date']['output']>;
+  /** Provenance of the record. */
+  source: Maybe<Source>;
+  /** Registration status of the tax code. */
+  status: Maybe<TaxRegistrationStatus>;
+  /** Tax code (mã số thuế): an enterprise code of 10 digits (13 with a dependent unit) or a personal identification number of 12. */
+  taxCode: Scalars['ID']['output'];
+  /** The tax office managing the taxpayer. */
+  taxOffice: Maybe<TaxOffice>;
+};
+
+/** Kind of taxpayer (người nộp thuế). */
+export type TaxpayerKind =
+  /** An enterprise or one of its dependent units: the tax code is the enterprise code. */
+  | 'ENTERPRISE'
+  /** A person: since 1 July 2025 the tax code is the personal identification number. */
+  | 'INDIVIDUAL';
 
 /** Why a pre-filled field has no value. */
 export type UnavailableCause =
@@ -1356,6 +1441,10 @@ export type ResolversTypes = {
   Source: ResolverTypeWrapper<SourceParent>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   SubjectKind: SubjectKind;
+  TaxOffice: ResolverTypeWrapper<TaxpayerRow>;
+  TaxRegistrationStatus: TaxRegistrationStatus;
+  Taxpayer: ResolverTypeWrapper<TaxpayerRow>;
+  TaxpayerKind: TaxpayerKind;
   UnavailableCause: UnavailableCause;
 };
 
@@ -1411,6 +1500,8 @@ export type ResolversParentTypes = {
   Query: Record<PropertyKey, never>;
   Source: SourceParent;
   String: Scalars['String']['output'];
+  TaxOffice: TaxpayerRow;
+  Taxpayer: TaxpayerRow;
 };
 
 export type KeyDirectiveArgs = {
@@ -1550,6 +1641,7 @@ export type CitizenResolvers<ContextType = Context, ParentType extends Resolvers
   sex?: Resolver<Maybe<ResolversTypes['Sex']>, ParentType, ContextType>;
   source?: Resolver<Maybe<ResolversTypes['Source']>, ParentType, ContextType>;
   spouse?: Resolver<Maybe<ResolversTypes['Citizen']>, ParentType, ContextType>;
+  taxpayer?: Resolver<Maybe<ResolversTypes['Taxpayer']>, ParentType, ContextType>;
   temporaryAddress?: Resolver<Maybe<ResolversTypes['Address']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
@@ -1644,6 +1736,7 @@ export type EnterpriseResolvers<ContextType = Context, ParentType extends Resolv
   shortName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   source?: Resolver<Maybe<ResolversTypes['Source']>, ParentType, ContextType>;
   status?: Resolver<Maybe<ResolversTypes['EnterpriseStatus']>, ParentType, ContextType>;
+  taxpayer?: Resolver<Maybe<ResolversTypes['Taxpayer']>, ParentType, ContextType>;
   type?: Resolver<Maybe<ResolversTypes['EnterpriseType']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
@@ -1850,12 +1943,32 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   prefill?: Resolver<ResolversTypes['Prefill'], ParentType, ContextType, RequireFields<QueryPrefillArgs, 'procedureCode' | 'subjectId'>>;
   procedure?: Resolver<Maybe<ResolversTypes['Procedure']>, ParentType, ContextType, RequireFields<QueryProcedureArgs, 'code'>>;
   procedures?: Resolver<Array<ResolversTypes['Procedure']>, ParentType, ContextType>;
+  taxpayer?: Resolver<Maybe<ResolversTypes['Taxpayer']>, ParentType, ContextType, RequireFields<QueryTaxpayerArgs, 'taxCode'>>;
   verifyAuditChain?: Resolver<ResolversTypes['AuditChainReport'], ParentType, ContextType, Partial<QueryVerifyAuditChainArgs>>;
 };
 
 export type SourceResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Source'] = ResolversParentTypes['Source']> = {
   database?: Resolver<ResolversTypes['NationalDatabase'], ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type TaxOfficeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TaxOffice'] = ResolversParentTypes['TaxOffice']> = {
+  code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  province?: Resolver<Maybe<ResolversTypes['AdministrativeUnit']>, ParentType, ContextType>;
+};
+
+export type TaxpayerResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Taxpayer'] = ResolversParentTypes['Taxpayer']> = {
+  kind?: Resolver<Maybe<ResolversTypes['TaxpayerKind']>, ParentType, ContextType>;
+  name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  obligationsAsOf?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  obligationsFulfilled?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  outstandingAmount?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  registeredOn?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  source?: Resolver<Maybe<ResolversTypes['Source']>, ParentType, ContextType>;
+  status?: Resolver<Maybe<ResolversTypes['TaxRegistrationStatus']>, ParentType, ContextType>;
+  taxCode?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  taxOffice?: Resolver<Maybe<ResolversTypes['TaxOffice']>, ParentType, ContextType>;
 };
 
 export type Resolvers<ContextType = Context> = {
@@ -1903,6 +2016,8 @@ export type Resolvers<ContextType = Context> = {
   ProcedureField?: ProcedureFieldResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Source?: SourceResolvers<ContextType>;
+  TaxOffice?: TaxOfficeResolvers<ContextType>;
+  Taxpayer?: TaxpayerResolvers<ContextType>;
 };
 
 export type DirectiveResolvers<ContextType = Context> = {
