@@ -70,7 +70,7 @@ describe('the finance database', () => {
           await t
             .db('population')
             .raw(`SELECT id, full_name FROM population.citizens WHERE id = ANY(?)`, [
-              people.map((p) => p.tax_code),
+              people.map((p) => p.tax_code as string),
             ])
         ).rows as Row[]
       ).map((c) => [c.id, c.full_name]),
