@@ -37,6 +37,7 @@ const config: CodegenConfig = {
           Agency: '../../adapters/civil-service#AgencyRow',
           AdministrativeUnit: '../../adapters/reference#UnitRow',
           Taxpayer: '../../adapters/finance#TaxpayerRow',
+          CatalogueStatistics: '../procedures/statistics#CatalogueCounts',
           TaxOffice: '../../adapters/finance#TaxpayerRow',
           LegacyAdministrativeUnit: '../../adapters/reference#LegacyUnitRow',
           Address: '../resolvers/address#AddressParent',

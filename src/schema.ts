@@ -7,6 +7,7 @@ import { applyAccessPolicy, type ProtectedTypes } from './access/enforcement';
 import { ROOT } from './paths';
 import { resolvers } from './resolvers';
 import { createAccessResolvers, type AccessServices } from './resolvers/access';
+import { createStatisticsResolvers } from './resolvers/statistics';
 
 const SCHEMA_DIR = path.join(ROOT, 'schema');
 
@@ -51,7 +52,11 @@ export function protectedTypes(): ProtectedTypes {
 export function buildSchema(services: AccessServices): GraphQLSchema {
   const schema = makeExecutableSchema({
     typeDefs: loadTypeDefs(),
-    resolvers: mergeResolvers([resolvers, createAccessResolvers(services)]),
+    resolvers: mergeResolvers([
+      resolvers,
+      createAccessResolvers(services),
+      createStatisticsResolvers(services.audit),
+    ]),
   });
   return applyAccessPolicy(schema, protectedTypes());
 }

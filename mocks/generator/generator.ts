@@ -572,7 +572,7 @@ export class NationalDataGenerator {
       head.fatherId = grandfather?.id ?? null;
       head.motherId = grandmother?.id ?? null;
       for (const elder of [grandfather, grandmother]) {
-        if (elder && elder.age >= 75 && random.chance(0.12)) {
+        if (elder && elder.age >= 70 && random.chance(elder.age >= 80 ? 0.3 : 0.12)) {
           elder.diedOn = DATA_AS_OF - random.range(10, 4 * 365);
           if (elder.spouse) elder.spouse.marital = 'WIDOWED';
         }

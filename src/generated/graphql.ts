@@ -7,12 +7,14 @@ import type { InsuranceRecordRow, ContributionRow, HealthCardRow } from '../../a
 import type { CivilServantRow, AgencyRow } from '../../adapters/civil-service';
 import type { UnitRow, LegacyUnitRow } from '../../adapters/reference';
 import type { TaxpayerRow } from '../../adapters/finance';
+import type { CatalogueCounts } from '../procedures/statistics';
 import type { AddressParent, LegacyAddressParent } from '../resolvers/address';
 import type { SourceParent } from '../resolvers/source';
 import type { ProcedureDefinition, FieldDefinition, DocumentDefinition, PrefillResult, PrefillFieldResult, DeclarationResult, DeclarationFieldResult } from '../procedures';
 import type { Context } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
+export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
 export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
 /** All built-in and custom scalars, mapped to their actual values */
 export type Scalars = {
@@ -254,6 +256,42 @@ export type BusinessLine = {
 };
 
 /**
+ * What the national plan measures, from the catalogue: procedures, their document components,
+ * the components national data replaces, and the procedures completable fully online.
+ */
+export type CatalogueStatistics = {
+  __typename?: 'CatalogueStatistics';
+  /** Bundles (thủ tục liên thông). */
+  bundles: Scalars['Int']['output'];
+  /** Document components of all procedures. */
+  documentComponents: Scalars['Int']['output'];
+  /** Components that national data replaces when the subject's records hold the fields. */
+  documentComponentsReplaced: Scalars['Int']['output'];
+  /**
+   * Pre-filled forms served, per procedure and province, counted from the access log (entries
+   * that released data for a `prefill`), between `from` (inclusive) and `to` (exclusive). The
+   * province is the current one for the province encoded in the subject's identifier: the
+   * province of birth registration of a personal identification number, the registering
+   * province of an enterprise code. Counts only: no identifier is returned.
+   */
+  prefillsServed: Array<PrefillCount>;
+  /** Procedures in the catalogue, bundles not counted. */
+  procedures: Scalars['Int']['output'];
+  /** Procedures with nothing left for the citizen to upload (`Procedure.completableOnline`). */
+  proceduresCompletableOnline: Scalars['Int']['output'];
+};
+
+
+/**
+ * What the national plan measures, from the catalogue: procedures, their document components,
+ * the components national data replaces, and the procedures completable fully online.
+ */
+export type CatalogueStatisticsPrefillsServedArgs = {
+  from?: InputMaybe<Scalars['DateTime']['input']>;
+  to?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+/**
  * A person in the national population database (Cơ sở dữ liệu quốc gia về dân cư), identified
  * by the 12-digit personal identification number (số định danh cá nhân).
  */
@@ -461,6 +499,8 @@ export type DocumentComponent = {
   name: Scalars['String']['output'];
   /** Name in English. */
   nameEn: Scalars['String']['output'];
+  /** True for the declaration the portal fills in as an electronic form (pre-filled by `prefill`): nothing to upload. */
+  onlineForm: Scalars['Boolean']['output'];
   /** True when national data can replace this component (it lists at least one field). */
   replaceable: Scalars['Boolean']['output'];
 };
@@ -847,6 +887,17 @@ export type Prefill = {
   subjectId: Scalars['ID']['output'];
 };
 
+/** How many pre-filled forms of one procedure were served for subjects of one province. */
+export type PrefillCount = {
+  __typename?: 'PrefillCount';
+  /** Forms served. */
+  count: Scalars['Int']['output'];
+  /** The procedure (or bundle). */
+  procedure: Procedure;
+  /** The current province; null when the identifier names none. */
+  province: Maybe<AdministrativeUnit>;
+};
+
 /** One pre-filled field. A value is never guessed: without national data the field is unavailable, with the reason. */
 export type PrefillField = {
   __typename?: 'PrefillField';
@@ -888,8 +939,19 @@ export type PrefillField = {
  */
 export type Procedure = {
   __typename?: 'Procedure';
+  /** True for a bundle (thủ tục liên thông): one dossier for several procedures, e.g. birth registration, permanent residence and a health insurance card for a child under 6. */
+  bundle: Scalars['Boolean']['output'];
+  /** Where the catalogue's facts about the procedure (code, legal basis, components) were checked. */
+  checked: Array<SourceCheck>;
   /** Stable catalogue code, e.g. `BIRTH_REGISTRATION`; also a valid `X-Purpose`. */
   code: Scalars['ID']['output'];
+  /**
+   * True when nothing is left for the citizen to upload once national data holds the fields: every
+   * component is an online form or replaceable by data (dịch vụ công trực tuyến toàn trình).
+   */
+  completableOnline: Scalars['Boolean']['output'];
+  /** For a bundle, the procedures it joins, in order; empty otherwise. Its fields and documents are the union of theirs, each once. */
+  components: Array<Procedure>;
   /** The document components (thành phần hồ sơ) of the dossier. */
   documents: Array<DocumentComponent>;
   /** How many document components national data can replace when the subject's records hold every field they need. */
@@ -904,8 +966,10 @@ export type Procedure = {
   name: Scalars['String']['output'];
   /** Name in English, e.g. `Birth registration`. */
   nameEn: Scalars['String']['output'];
-  /** Code of the procedure in the national database of administrative procedures (mã thủ tục), where known, e.g. `1.001193`. */
+  /** Code of the procedure in the national database of administrative procedures (mã thủ tục), where confirmed, e.g. `1.001193`. */
   nationalCode: Maybe<Scalars['String']['output']>;
+  /** Why `nationalCode` is null: not confirmed against a public source (with any lead seen), or none published. */
+  nationalCodeNote: Maybe<Scalars['String']['output']>;
   /**
    * The field coordinates (`Type.field`) that `prefill` reads for this procedure, e.g.
    * `Citizen.fullName`: what a client registered for it as a purpose must be allowed to read.
@@ -917,6 +981,8 @@ export type Procedure = {
   subjectRole: Scalars['String']['output'];
   /** Who the subject is, in English. */
   subjectRoleEn: Scalars['String']['output'];
+  /** Facts of this entry that no public source confirmed; shown, never hidden. */
+  unconfirmed: Array<Scalars['String']['output']>;
 };
 
 /** One field of a procedure's form. */
@@ -957,6 +1023,8 @@ export type Query = {
   auditLog: AuditConnection;
   /** A branch, representative office or business location by its code (10 digits, `-`, 3 digits). */
   branch: Maybe<Branch>;
+  /** What the national plan measures, from the catalogue and the access log. */
+  catalogueStatistics: CatalogueStatistics;
   /**
    * Compares what a person typed with the national record. `values` is an object of field keys of
    * the procedure to the values typed: a string (or number), or a list of them for a `multiple`
@@ -998,7 +1066,7 @@ export type Query = {
    * (e.g. `1.001193`). An unknown code is `BAD_USER_INPUT`, with valid codes in the message.
    */
   procedure: Maybe<Procedure>;
-  /** Every procedure in the catalogue, ordered by code. */
+  /** Every procedure in the catalogue, bundles (thủ tục liên thông) included, ordered by code. */
   procedures: Array<Procedure>;
   /**
    * A taxpayer by tax code: an enterprise code (10 digits, or 10-3 for a dependent unit) or a
@@ -1220,6 +1288,15 @@ export type Source = {
   updatedAt: Scalars['DateTime']['output'];
 };
 
+/** Where a fact of the catalogue was checked: a URL, or a public repository and path. */
+export type SourceCheck = {
+  __typename?: 'SourceCheck';
+  /** What it confirms. */
+  confirms: Scalars['String']['output'];
+  /** The source: a URL, or a repository and path. */
+  source: Scalars['String']['output'];
+};
+
 /** Whose data a procedure is about: a citizen or an enterprise. */
 export type SubjectKind =
   /** A person in the population database; the subject id is a personal identification number (12 digits). */
@@ -1396,6 +1473,7 @@ export type ResolversTypes = {
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Branch: ResolverTypeWrapper<BranchRow>;
   BusinessLine: ResolverTypeWrapper<BusinessLineRow>;
+  CatalogueStatistics: ResolverTypeWrapper<CatalogueCounts>;
   Citizen: ResolverTypeWrapper<CitizenRow>;
   CivilServant: ResolverTypeWrapper<CivilServantRow>;
   CivilServiceRank: ResolverTypeWrapper<CivilServantRow>;
@@ -1433,12 +1511,14 @@ export type ResolversTypes = {
   NationalDatabase: NationalDatabase;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Prefill: ResolverTypeWrapper<PrefillResult>;
+  PrefillCount: ResolverTypeWrapper<Omit<PrefillCount, 'procedure' | 'province'> & { procedure: ResolversTypes['Procedure'], province?: Maybe<ResolversTypes['AdministrativeUnit']> }>;
   PrefillField: ResolverTypeWrapper<PrefillFieldResult>;
   Procedure: ResolverTypeWrapper<ProcedureDefinition>;
   ProcedureField: ResolverTypeWrapper<FieldDefinition>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Sex: Sex;
   Source: ResolverTypeWrapper<SourceParent>;
+  SourceCheck: ResolverTypeWrapper<SourceCheck>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   SubjectKind: SubjectKind;
   TaxOffice: ResolverTypeWrapper<TaxpayerRow>;
@@ -1462,6 +1542,7 @@ export type ResolversParentTypes = {
   Boolean: Scalars['Boolean']['output'];
   Branch: BranchRow;
   BusinessLine: BusinessLineRow;
+  CatalogueStatistics: CatalogueCounts;
   Citizen: CitizenRow;
   CivilServant: CivilServantRow;
   CivilServiceRank: CivilServantRow;
@@ -1494,11 +1575,13 @@ export type ResolversParentTypes = {
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
   Prefill: PrefillResult;
+  PrefillCount: Omit<PrefillCount, 'procedure' | 'province'> & { procedure: ResolversParentTypes['Procedure'], province?: Maybe<ResolversParentTypes['AdministrativeUnit']> };
   PrefillField: PrefillFieldResult;
   Procedure: ProcedureDefinition;
   ProcedureField: FieldDefinition;
   Query: Record<PropertyKey, never>;
   Source: SourceParent;
+  SourceCheck: SourceCheck;
   String: Scalars['String']['output'];
   TaxOffice: TaxpayerRow;
   Taxpayer: TaxpayerRow;
@@ -1615,6 +1698,15 @@ export type BusinessLineResolvers<ContextType = Context, ParentType extends Reso
   name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
+export type CatalogueStatisticsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CatalogueStatistics'] = ResolversParentTypes['CatalogueStatistics']> = {
+  bundles?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  documentComponents?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  documentComponentsReplaced?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  prefillsServed?: Resolver<Array<ResolversTypes['PrefillCount']>, ParentType, ContextType, Partial<CatalogueStatisticsPrefillsServedArgs>>;
+  procedures?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  proceduresCompletableOnline?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export type CitizenResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Citizen'] = ResolversParentTypes['Citizen']> = {
   birthRegistrationProvince?: Resolver<Maybe<ResolversTypes['AdministrativeUnit']>, ParentType, ContextType>;
   children?: Resolver<Maybe<Array<ResolversTypes['Citizen']>>, ParentType, ContextType>;
@@ -1716,6 +1808,7 @@ export type DocumentComponentResolvers<ContextType = Context, ParentType extends
   fields?: Resolver<Array<ResolversTypes['ProcedureField']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   nameEn?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  onlineForm?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   replaceable?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
@@ -1886,6 +1979,12 @@ export type PrefillResolvers<ContextType = Context, ParentType extends Resolvers
   subjectId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 };
 
+export type PrefillCountResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PrefillCount'] = ResolversParentTypes['PrefillCount']> = {
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  procedure?: Resolver<ResolversTypes['Procedure'], ParentType, ContextType>;
+  province?: Resolver<Maybe<ResolversTypes['AdministrativeUnit']>, ParentType, ContextType>;
+};
+
 export type PrefillFieldResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PrefillField'] = ResolversParentTypes['PrefillField']> = {
   available?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   key?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -1901,7 +2000,11 @@ export type PrefillFieldResolvers<ContextType = Context, ParentType extends Reso
 };
 
 export type ProcedureResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Procedure'] = ResolversParentTypes['Procedure']> = {
+  bundle?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  checked?: Resolver<Array<ResolversTypes['SourceCheck']>, ParentType, ContextType>;
   code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  completableOnline?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  components?: Resolver<Array<ResolversTypes['Procedure']>, ParentType, ContextType>;
   documents?: Resolver<Array<ResolversTypes['DocumentComponent']>, ParentType, ContextType>;
   documentsReplaced?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   documentsTotal?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -1910,10 +2013,12 @@ export type ProcedureResolvers<ContextType = Context, ParentType extends Resolve
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   nameEn?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   nationalCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  nationalCodeNote?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   reads?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   subjectKind?: Resolver<ResolversTypes['SubjectKind'], ParentType, ContextType>;
   subjectRole?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   subjectRoleEn?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  unconfirmed?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type ProcedureFieldResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ProcedureField'] = ResolversParentTypes['ProcedureField']> = {
@@ -1929,6 +2034,7 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   administrativeUnit?: Resolver<Maybe<ResolversTypes['AdministrativeUnit']>, ParentType, ContextType, RequireFields<QueryAdministrativeUnitArgs, 'code'>>;
   auditLog?: Resolver<ResolversTypes['AuditConnection'], ParentType, ContextType, Partial<QueryAuditLogArgs>>;
   branch?: Resolver<Maybe<ResolversTypes['Branch']>, ParentType, ContextType, RequireFields<QueryBranchArgs, 'code'>>;
+  catalogueStatistics?: Resolver<ResolversTypes['CatalogueStatistics'], ParentType, ContextType>;
   checkDeclaration?: Resolver<ResolversTypes['DeclarationCheck'], ParentType, ContextType, RequireFields<QueryCheckDeclarationArgs, 'procedureCode' | 'subjectId' | 'values'>>;
   citizen?: Resolver<Maybe<ResolversTypes['Citizen']>, ParentType, ContextType, RequireFields<QueryCitizenArgs, 'id'>>;
   citizens?: Resolver<Array<Maybe<ResolversTypes['Citizen']>>, ParentType, ContextType, RequireFields<QueryCitizensArgs, 'ids'>>;
@@ -1950,6 +2056,11 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
 export type SourceResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Source'] = ResolversParentTypes['Source']> = {
   database?: Resolver<ResolversTypes['NationalDatabase'], ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type SourceCheckResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SourceCheck'] = ResolversParentTypes['SourceCheck']> = {
+  confirms?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type TaxOfficeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TaxOffice'] = ResolversParentTypes['TaxOffice']> = {
@@ -1982,6 +2093,7 @@ export type Resolvers<ContextType = Context> = {
   AuditEntry?: AuditEntryResolvers<ContextType>;
   Branch?: BranchResolvers<ContextType>;
   BusinessLine?: BusinessLineResolvers<ContextType>;
+  CatalogueStatistics?: CatalogueStatisticsResolvers<ContextType>;
   Citizen?: CitizenResolvers<ContextType>;
   CivilServant?: CivilServantResolvers<ContextType>;
   CivilServiceRank?: CivilServiceRankResolvers<ContextType>;
@@ -2011,11 +2123,13 @@ export type Resolvers<ContextType = Context> = {
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Prefill?: PrefillResolvers<ContextType>;
+  PrefillCount?: PrefillCountResolvers<ContextType>;
   PrefillField?: PrefillFieldResolvers<ContextType>;
   Procedure?: ProcedureResolvers<ContextType>;
   ProcedureField?: ProcedureFieldResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Source?: SourceResolvers<ContextType>;
+  SourceCheck?: SourceCheckResolvers<ContextType>;
   TaxOffice?: TaxOfficeResolvers<ContextType>;
   Taxpayer?: TaxpayerResolvers<ContextType>;
 };
