@@ -1646,7 +1646,7 @@ documents:
     expect(rejection(noCode)).toMatch(
       /MARRIAGE_REGISTRATION\.yaml[\s\S]*nationalCodeNote: required/,
     );
-    const noSources = original.replace(/^checked:\n(  .*\n)*/m, '');
+    const noSources = original.replace(/^checked:\n( {2}.*\n)*/m, '');
     expect(rejection(noSources)).toMatch(/checked: /);
   });
 
