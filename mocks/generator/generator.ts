@@ -310,7 +310,7 @@ export class NationalDataGenerator {
         'PROVINCE',
         p.kind,
         null,
-        CURRENT_VALID_FROM,
+        p.validFrom,
         unitUpdated(),
       ]);
     }
@@ -357,6 +357,12 @@ export class NationalDataGenerator {
         c.successor.code,
         LEGACY_VALID_UNTIL,
       ]);
+    }
+    for (const c of g.legacyCommunes) {
+      for (const other of c.alsoTo) {
+        for (const part of other.parts)
+          batch['reference.legacy_successors'].push([c.code, other.successor.code, part]);
+      }
     }
     for (const t of ENTERPRISE_TYPES) batch['enterprise.enterprise_types'].push([t.code, t.name]);
     for (const i of INDUSTRIES) batch['enterprise.industry_codes'].push([i.code, i.name]);

@@ -15,6 +15,7 @@ export const TABLE_COLUMNS = {
     'successor_code',
     'valid_until',
   ],
+  'reference.legacy_successors': ['legacy_code', 'successor_code', 'part'],
   'population.households': ['id', 'head_citizen_id', 'commune_code', 'street', 'updated_at'],
   'population.citizens': [
     'id',

@@ -99,6 +99,12 @@ export type AdministrativeUnit = {
   province: Maybe<AdministrativeUnit>;
   /** Provenance of the record. */
   source: Source;
+  /**
+   * When looked up by a pre-2025 code: every current unit that took it over, the one answered
+   * first, then the others (161 new communes took parts of old communes, so a split old commune
+   * has several). Looked up by its own code: this unit alone.
+   */
+  successors: Array<AdministrativeUnit>;
   /** Since when the unit exists in its present form. */
   validFrom: Scalars['Date']['output'];
 };
@@ -773,6 +779,8 @@ export type LegacyAdministrativeUnit = {
   level: Scalars['String']['output'];
   /** Pre-2025 name. */
   name: Scalars['String']['output'];
+  /** The current units that took it over: the main successor first, then any that took a part of it. */
+  successors: Array<AdministrativeUnit>;
   /** The last day it was in force. */
   validUntil: Scalars['Date']['output'];
 };
@@ -1016,7 +1024,9 @@ export type Query = {
   accessStatistics: Array<AccessStatistics>;
   /**
    * An administrative unit by its official code. A pre-2025 code (province, district or
-   * commune) resolves to the current unit that replaced it.
+   * commune) resolves to the current unit that replaced it; for an old commune split between
+   * several, to the one that took most of it, or, given the `street` (or village) of an address
+   * there, to the one that took that part.
    */
   administrativeUnit: Maybe<AdministrativeUnit>;
   /** The access log, newest first (auditor clients only). */
@@ -1098,6 +1108,7 @@ export type QueryAccessStatisticsArgs = {
  */
 export type QueryAdministrativeUnitArgs = {
   code: Scalars['ID']['input'];
+  street?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -1633,6 +1644,7 @@ export type AdministrativeUnitResolvers<ContextType = Context, ParentType extend
   predecessors?: Resolver<Array<ResolversTypes['LegacyAdministrativeUnit']>, ParentType, ContextType>;
   province?: Resolver<Maybe<ResolversTypes['AdministrativeUnit']>, ParentType, ContextType>;
   source?: Resolver<ResolversTypes['Source'], ParentType, ContextType>;
+  successors?: Resolver<Array<ResolversTypes['AdministrativeUnit']>, ParentType, ContextType>;
   validFrom?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
 };
 
@@ -1942,6 +1954,7 @@ export type LegacyAdministrativeUnitResolvers<ContextType = Context, ParentType 
   code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   level?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  successors?: Resolver<Array<ResolversTypes['AdministrativeUnit']>, ParentType, ContextType>;
   validUntil?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
 };
 
