@@ -9,5 +9,6 @@ export const NATIONAL_DATABASES = [
   'insurance',
   'civil_service',
   'reference',
+  'finance',
 ] as const;
 export type DatabaseName = (typeof NATIONAL_DATABASES)[number];

@@ -8,6 +8,7 @@ import { LandAdapter } from './land';
 import { InsuranceAdapter } from './insurance';
 import { CivilServiceAdapter } from './civil-service';
 import { ReferenceAdapter } from './reference';
+import { FinanceAdapter } from './finance';
 
 /** The one interface per national database that resolvers reach data through. */
 export interface Adapters {
@@ -17,6 +18,7 @@ export interface Adapters {
   insurance: InsuranceAdapter;
   civilService: CivilServiceAdapter;
   reference: ReferenceAdapter;
+  finance: FinanceAdapter;
 }
 
 export type SourceState = 'up' | 'down';
@@ -80,6 +82,7 @@ export async function openNationalSources(options: SourceOptions): Promise<Natio
       insurance,
       civilService: new CivilServiceAdapter(sql.civil_service),
       reference: new ReferenceAdapter(sql.reference),
+      finance: new FinanceAdapter(sql.finance),
     };
 
     return {

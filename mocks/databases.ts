@@ -7,6 +7,8 @@ import * as insurance from './insurance/migrations/001_init';
 import * as civilService from './civil-service/migrations/001_init';
 import * as employmentWidth from './civil-service/migrations/002_employment_width';
 import * as reference from './reference/migrations/001_init';
+import * as legacySuccessors from './reference/migrations/002_legacy_successors';
+import * as finance from './finance/migrations/001_init';
 
 import { NATIONAL_DATABASES, type DatabaseName } from '../adapters/databases';
 
@@ -23,7 +25,8 @@ const MIGRATIONS: Record<DatabaseName, Record<string, Migration>> = {
   land: { '001_init': land },
   insurance: { '001_init': insurance },
   civil_service: { '001_init': civilService, '002_employment_width': employmentWidth },
-  reference: { '001_init': reference },
+  reference: { '001_init': reference, '002_legacy_successors': legacySuccessors },
+  finance: { '001_init': finance },
 };
 
 /** Brings one national database's schema to its latest migration (idempotent). */

@@ -34,6 +34,11 @@ export const IDENTIFIERS = {
     expected:
       'an administrative unit code: 2 digits (province), 5 digits (commune), or a pre-2025 district code of 3 digits',
   },
+  taxCode: {
+    pattern: /^(\d{10}(-\d{3})?|\d{3}[0-3]\d{8})$/,
+    expected:
+      'a tax code: an enterprise code of 10 digits (or 10 digits, "-", 3 digits) or a personal identification number of 12 digits',
+  },
   civilServantCode: { pattern: /^CC\d{8}$/, expected: 'a civil servant code: "CC" and 8 digits' },
 } as const;
 

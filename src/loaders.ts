@@ -3,7 +3,7 @@ import type { Adapters } from '../adapters';
 import { holderKey, type HolderKey } from '../adapters/land';
 import type { CitizenRow } from '../adapters/population';
 import type { EnterpriseRow, IndustryCodeRow } from '../adapters/enterprise';
-import type { LegacyUnitRow, UnitRow } from '../adapters/reference';
+import type { LegacySuccessorRow, LegacyUnitRow, UnitRow } from '../adapters/reference';
 import { createCache, type Cache } from './cache';
 
 /** Caches of reference data shared by every request; see createCache. */
@@ -11,6 +11,7 @@ export interface ReferenceCaches {
   units: Cache<UnitRow>;
   legacyUnits: Cache<LegacyUnitRow>;
   predecessors: Cache<LegacyUnitRow[]>;
+  furtherSuccessors: Cache<LegacySuccessorRow[]>;
   industryCodes: Cache<IndustryCodeRow>;
 }
 
@@ -20,6 +21,7 @@ export function createReferenceCaches(): ReferenceCaches {
     units: createCache<UnitRow>(options),
     legacyUnits: createCache<LegacyUnitRow>(options),
     predecessors: createCache<LegacyUnitRow[]>(options),
+    furtherSuccessors: createCache<LegacySuccessorRow[]>(options),
     industryCodes: createCache<IndustryCodeRow>({ max: 2_000, ttlMs: options.ttlMs }),
   };
 }
@@ -161,6 +163,15 @@ export function createLoaders(adapters: Adapters, caches: ReferenceCaches, { bat
     unit: cachedLoader(caches.units, (codes) => reference.unitsByCode(codes)),
     legacyUnit: cachedLoader(caches.legacyUnits, (codes) => reference.legacyUnitsByCode(codes)),
     predecessors: cachedLoader(caches.predecessors, (codes) => reference.predecessorsOf(codes)),
+    furtherSuccessors: cachedLoader(caches.furtherSuccessors, (codes) =>
+      reference.furtherSuccessorsOf(codes),
+    ),
+
+    // tax registration (finance): a person's tax code is their citizen id, an enterprise's its code
+    taxpayer: new DataLoader(
+      (codes: readonly string[]) => adapters.finance.taxpayersByCode(codes),
+      options,
+    ),
   };
 }
 

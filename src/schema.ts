@@ -7,11 +7,19 @@ import { applyAccessPolicy, type ProtectedTypes } from './access/enforcement';
 import { ROOT } from './paths';
 import { resolvers } from './resolvers';
 import { createAccessResolvers, type AccessServices } from './resolvers/access';
+import { createStatisticsResolvers } from './resolvers/statistics';
 
 const SCHEMA_DIR = path.join(ROOT, 'schema');
 
 /** The SDL files of the national databases: every type they declare holds personal data. */
-const NATIONAL_DATABASE_FILES = ['population', 'enterprise', 'land', 'insurance', 'civil-service'];
+const NATIONAL_DATABASE_FILES = [
+  'population',
+  'enterprise',
+  'land',
+  'insurance',
+  'civil-service',
+  'finance',
+];
 
 /** The SDL of every module in schema/, one file per national database plus shared types. */
 export function loadTypeDefs(): string[] {
@@ -44,7 +52,11 @@ export function protectedTypes(): ProtectedTypes {
 export function buildSchema(services: AccessServices): GraphQLSchema {
   const schema = makeExecutableSchema({
     typeDefs: loadTypeDefs(),
-    resolvers: mergeResolvers([resolvers, createAccessResolvers(services)]),
+    resolvers: mergeResolvers([
+      resolvers,
+      createAccessResolvers(services),
+      createStatisticsResolvers(services.audit),
+    ]),
   });
   return applyAccessPolicy(schema, protectedTypes());
 }

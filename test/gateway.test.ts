@@ -412,6 +412,7 @@ describe('HTTP', () => {
       insurance: 'up',
       civil_service: 'up',
       reference: 'up',
+      finance: 'up',
       audit: 'up',
     });
   });

@@ -68,9 +68,11 @@ beforeAll(async () => {
   t = await startTestGateway();
   const row = (
     await t.db('insurance').raw(
+      // A parcel alice holds alone: a co-owner's consent would be needed too.
       `SELECT r.citizen_id, r.social_insurance_number, h.parcel_id
          FROM insurance.insurance_records r
          JOIN land.holders h ON h.holder_kind = 'CITIZEN' AND h.holder_id = r.citizen_id
+        WHERE (SELECT count(*) FROM land.holders o WHERE o.parcel_id = h.parcel_id) = 1
         ORDER BY r.citizen_id LIMIT 1`,
     )
   ).rows[0];

@@ -23,6 +23,13 @@ export interface LegacyUnitRow {
   validUntil: string;
 }
 
+/** A further successor of a pre-2025 commune split between several, with one village or street it took. */
+export interface LegacySuccessorRow {
+  legacyCode: string;
+  successorCode: string;
+  part: string;
+}
+
 const UNIT_COLUMNS = `code, name, level, kind, province_code AS "provinceCode", valid_from::text AS "validFrom",
   updated_at AS "updatedAt"`;
 const LEGACY_COLUMNS = `code, name, level, kind, parent_code AS "parentCode", successor_code AS "successorCode",
@@ -55,5 +62,15 @@ export class ReferenceAdapter {
       [distinct(codes)],
     );
     return alignMany(codes, rows, (row) => row.successorCode);
+  }
+
+  /** The further successors of each pre-2025 commune that was split, with the parts they took. */
+  async furtherSuccessorsOf(codes: readonly string[]): Promise<LegacySuccessorRow[][]> {
+    const rows = await this.source.select<LegacySuccessorRow>(
+      `SELECT legacy_code AS "legacyCode", successor_code AS "successorCode", part
+       FROM reference.legacy_successors WHERE legacy_code = ANY(?) ORDER BY successor_code, part`,
+      [distinct(codes)],
+    );
+    return alignMany(codes, rows, (row) => row.legacyCode);
   }
 }

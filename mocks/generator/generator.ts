@@ -41,6 +41,7 @@ import {
   type LegacyProvince,
   type Province,
 } from './geography';
+import { addTaxpayers, taxOfficeRows } from './finance';
 import { familyName, givenNames, stripDiacritics, type Region, type Sex } from './names';
 import { Random, Scrambler, Stream, Weighted, hash32 } from './random';
 import { emptyBatch, type Batch } from './tables';
@@ -55,7 +56,7 @@ export interface DatasetOptions {
 
 export const DEFAULT_CHUNK_SIZE = 10_000;
 /** Changes whenever the same options would give different rows, so stored data sets go stale. */
-export const GENERATOR_VERSION = 4;
+export const GENERATOR_VERSION = 5;
 /** About one enterprise per 100 citizens (1 million enterprises for 100 million people). */
 export const CITIZENS_PER_ENTERPRISE = 100;
 
@@ -309,7 +310,7 @@ export class NationalDataGenerator {
         'PROVINCE',
         p.kind,
         null,
-        CURRENT_VALID_FROM,
+        p.validFrom,
         unitUpdated(),
       ]);
     }
@@ -357,9 +358,16 @@ export class NationalDataGenerator {
         LEGACY_VALID_UNTIL,
       ]);
     }
+    for (const c of g.legacyCommunes) {
+      for (const other of c.alsoTo) {
+        for (const part of other.parts)
+          batch['reference.legacy_successors'].push([c.code, other.successor.code, part]);
+      }
+    }
     for (const t of ENTERPRISE_TYPES) batch['enterprise.enterprise_types'].push([t.code, t.name]);
     for (const i of INDUSTRIES) batch['enterprise.industry_codes'].push([i.code, i.name]);
     for (const r of RANKS) batch['civil_service.ranks'].push([r.code, r.name, r.category]);
+    batch['finance.tax_offices'].push(...taxOfficeRows(g, this.seed));
     for (const a of this.agencies) {
       const updated = timestamp(REORGANISATION_DAY + random.int(60), 28_800 + random.int(32_400));
       batch['civil_service.agencies'].push([
@@ -448,6 +456,7 @@ export class NationalDataGenerator {
     );
     this.land(random, batch, households, enterprises);
     this.insurance(random, batch, people);
+    addTaxpayers(this.geography, this.seed, index, batch);
     return batch;
   }
 
@@ -569,7 +578,7 @@ export class NationalDataGenerator {
       head.fatherId = grandfather?.id ?? null;
       head.motherId = grandmother?.id ?? null;
       for (const elder of [grandfather, grandmother]) {
-        if (elder && elder.age >= 75 && random.chance(0.12)) {
+        if (elder && elder.age >= 70 && random.chance(elder.age >= 80 ? 0.3 : 0.12)) {
           elder.diedOn = DATA_AS_OF - random.range(10, 4 * 365);
           if (elder.spouse) elder.spouse.marital = 'WIDOWED';
         }

@@ -31,6 +31,8 @@ export interface Province {
   kind: 'CITY' | 'PROVINCE';
   legacyCodes: string[];
   population: number;
+  /** Since when it exists in its present form: 1 July 2025, or later for a province that became a city. */
+  validFrom: string;
 }
 
 export interface LegacyDistrict {
@@ -50,7 +52,10 @@ export interface LegacyCommune {
   kind: 'WARD' | 'COMMUNE' | 'TOWNSHIP';
   districtCode: string;
   provinceCode: string;
+  /** The current commune that took it over, or took most of it when it was split. */
   successor: Commune;
+  /** For a commune split between several: the other current communes, each with the villages or streets it took. */
+  alsoTo: { successor: Commune; parts: string[] }[];
 }
 
 export interface Commune {
@@ -149,7 +154,7 @@ const POPULATION: Record<string, number> = {
 /** Communes per current province (3,321 in all) and how many of them are wards. */
 const COMMUNE_COUNTS: Record<string, [communes: number, wards: number]> = {
   '01': [126, 51],
-  '46': [40, 19],
+  '46': [40, 21],
   '12': [38, 2],
   '11': [45, 3],
   '14': [75, 8],
@@ -167,7 +172,7 @@ const COMMUNE_COUNTS: Record<string, [communes: number, wards: number]> = {
   '33': [104, 11],
   '31': [114, 45],
   '37': [129, 32],
-  '44': [78, 9],
+  '44': [78, 8],
   '48': [94, 23],
   '51': [96, 9],
   '52': [135, 25],
@@ -732,6 +737,7 @@ function buildGeography(seed: number): Geography {
       kind,
       legacyCodes: p.merges,
       population: p.merges.reduce((sum, code) => sum + POPULATION[code], 0),
+      validFrom: (p as { validFrom?: string }).validFrom ?? CURRENT_VALID_FROM,
     };
   });
   provinceList.sort((a, b) => a.code.localeCompare(b.code));
@@ -812,6 +818,7 @@ function buildGeography(seed: number): Geography {
           districtCode: district.code,
           provinceCode: province.code,
           successor: placeholder,
+          alsoTo: [],
         };
         legacyCommunes.push(commune);
         regular.push(commune);
@@ -845,6 +852,7 @@ function buildGeography(seed: number): Geography {
           districtCode: (district as LegacyDistrict).code,
           provinceCode: province.code,
           successor: placeholder,
+          alsoTo: [],
         };
       });
       legacyCommunes.push(...members);
@@ -876,8 +884,10 @@ function buildGeography(seed: number): Geography {
     );
   }
 
+  setWardCounts(communes, provinceList);
   nameCurrentCommunes(random, communes, provinceList);
   communes.sort((a, b) => a.code.localeCompare(b.code));
+  splitCommunes(new Random(Stream.geography, seed, 3), communes, legacyCommunes);
 
   const residenceIn = new Map<string, Weighted<LegacyCommune>>();
   for (const province of legacyProvinces) {
@@ -913,6 +923,62 @@ function buildGeography(seed: number): Geography {
     legacyProvinceWeights: new Weighted(legacyProvinces.map((p) => [p, p.population] as const)),
     provinceWeights: new Weighted(provinceList.map((p) => [p, p.population] as const)),
   };
+}
+
+/**
+ * Exactly the official number of wards per province (687 in all): the communes whose merged
+ * units were most urban become the wards.
+ */
+function setWardCounts(communes: Commune[], provinceList: Province[]): void {
+  for (const province of provinceList) {
+    const regular = communes
+      .filter((c) => c.provinceCode === province.code && c.kind !== 'SPECIAL_ZONE')
+      .map((c) => ({
+        commune: c,
+        urban: c.legacy.filter((m) => m.kind === 'WARD').length / c.legacy.length,
+      }))
+      .sort((a, b) => b.urban - a.urban || a.commune.code.localeCompare(b.commune.code));
+    const wards = COMMUNE_COUNTS[province.code][1];
+    regular.forEach((entry, index) => {
+      entry.commune.kind = index < wards ? 'WARD' : 'COMMUNE';
+    });
+  }
+}
+
+/** How many current communes took parts of old communes (of the 3,321). */
+export const SPLIT_COMMUNES = 161;
+
+/**
+ * Gives SPLIT_COMMUNES current communes a part of a neighbouring old commune (the next one in
+ * code order, merged into another current commune of the same province): that old commune then
+ * has several successors, and its villages or streets tell which one an address belongs to.
+ */
+function splitCommunes(random: Random, communes: Commune[], legacy: LegacyCommune[]): void {
+  const byCode = [...legacy].sort((a, b) => a.code.localeCompare(b.code));
+  const next = new Map(byCode.map((c, i) => [c.code, byCode[i + 1]]));
+  const candidates = random.shuffle(
+    communes.filter((c) => c.kind !== 'SPECIAL_ZONE' && c.legacy.length > 0),
+  );
+  let split = 0;
+  for (const receiver of candidates) {
+    if (split === SPLIT_COMMUNES) break;
+    const last = [...receiver.legacy].sort((a, b) => a.code.localeCompare(b.code)).at(-1)!;
+    const donor = next.get(last.code);
+    if (
+      !donor ||
+      // An old code kept by a new commune names that commune: it is never one of the split ones.
+      donor.successor.code === donor.code ||
+      donor.successor === receiver ||
+      donor.successor.kind === 'SPECIAL_ZONE' ||
+      donor.successor.provinceCode !== receiver.provinceCode ||
+      donor.alsoTo.length > 0
+    )
+      continue;
+    const word = donor.kind === 'WARD' ? 'Tổ dân phố' : 'Thôn';
+    const parts = [`${word} ${syllableName(random)}`, `${word} ${syllableName(random)}`];
+    donor.alsoTo.push({ successor: receiver, parts });
+    split++;
+  }
 }
 
 const COMMUNE_PREFIX: Record<LegacyCommune['kind'], string> = {

@@ -41,6 +41,7 @@ export const Stream = {
   enterprise: 3,
   agencies: 4,
   scramble: 5,
+  finance: 6,
 } as const;
 
 /** A small fast generator (sfc32, from PractRand) with the helpers the data generator needs. */

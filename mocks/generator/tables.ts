@@ -15,6 +15,7 @@ export const TABLE_COLUMNS = {
     'successor_code',
     'valid_until',
   ],
+  'reference.legacy_successors': ['legacy_code', 'successor_code', 'part'],
   'population.households': ['id', 'head_citizen_id', 'commune_code', 'street', 'updated_at'],
   'population.citizens': [
     'id',
@@ -158,6 +159,19 @@ export const TABLE_COLUMNS = {
     'employment',
     'started_on',
     'status',
+    'updated_at',
+  ],
+  'finance.tax_offices': ['code', 'name', 'province_code', 'updated_at'],
+  'finance.taxpayers': [
+    'tax_code',
+    'kind',
+    'name',
+    'tax_office_code',
+    'registered_on',
+    'status',
+    'obligations_fulfilled',
+    'outstanding_amount',
+    'obligations_as_of',
     'updated_at',
   ],
 } as const;

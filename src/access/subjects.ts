@@ -39,6 +39,10 @@ export function subjectsOf(
   };
   if (typeName === 'Citizen') add('CITIZEN', record.id);
   if (typeName === 'Enterprise' || typeName === 'EnterpriseType') add('ENTERPRISE', record.code);
+  // A person's tax code is their citizen id; an enterprise's is its enterprise code.
+  if (typeName === 'Taxpayer') {
+    add(record.kind === 'INDIVIDUAL' ? 'CITIZEN' : 'ENTERPRISE', record.taxCode);
+  }
   add('CITIZEN', record.citizenId);
   add('CITIZEN', record.headCitizenId);
   add('ENTERPRISE', record.enterpriseCode);

@@ -442,6 +442,43 @@ export class AuditLog {
     );
   }
 
+  /**
+   * Entries over [from, to) whose released fields include `coordinate`, counted per purpose and
+   * per the first three characters of the entry's first subject: aggregates for statistics (how
+   * many pre-filled forms per procedure and province), no identifier leaves.
+   */
+  async countsWithField(
+    coordinate: string,
+    range: AuditTimeRange = {},
+  ): Promise<{ purpose: string | null; subjectPrefix: string | null; count: number }[]> {
+    const field = checkText('coordinate', coordinate) as string;
+    const from = checkDate('from', range.from);
+    const to = checkDate('to', range.to);
+    const rows = await this.reading(() => {
+      const query = this.knex
+        .withSchema('audit')
+        .from('entries')
+        .select(
+          'purpose',
+          this.knex.raw('left(subjects[1], 3) AS subject_prefix'),
+          this.knex.raw('count(*)::int AS count'),
+        )
+        .whereRaw('fields @> ARRAY[?]::text[]', [field])
+        .groupByRaw('1, 2')
+        .orderByRaw('1, 2');
+      if (from) query.whereRaw('at >= ?::timestamptz', [from.toISOString()]);
+      if (to) query.whereRaw('at < ?::timestamptz', [to.toISOString()]);
+      return query as Promise<
+        { purpose: string | null; subject_prefix: string | null; count: number }[]
+      >;
+    });
+    return rows.map((row) => ({
+      purpose: row.purpose,
+      subjectPrefix: row.subject_prefix,
+      count: Number(row.count),
+    }));
+  }
+
   /** Totals per client and purpose over [from, to), by outcome and with refusals counted. */
   async stats(range: AuditTimeRange = {}): Promise<AuditStatsRow[]> {
     const from = checkDate('from', range.from);

@@ -6,12 +6,15 @@ import type { ParcelRow, LandRightRow, CertificateRow, MortgageRow } from '../..
 import type { InsuranceRecordRow, ContributionRow, HealthCardRow } from '../../adapters/insurance';
 import type { CivilServantRow, AgencyRow } from '../../adapters/civil-service';
 import type { UnitRow, LegacyUnitRow } from '../../adapters/reference';
+import type { TaxpayerRow } from '../../adapters/finance';
+import type { CatalogueCounts } from '../procedures/statistics';
 import type { AddressParent, LegacyAddressParent } from '../resolvers/address';
 import type { SourceParent } from '../resolvers/source';
 import type { ProcedureDefinition, FieldDefinition, DocumentDefinition, PrefillResult, PrefillFieldResult, DeclarationResult, DeclarationFieldResult } from '../procedures';
 import type { Context } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
+export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
 export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
 /** All built-in and custom scalars, mapped to their actual values */
 export type Scalars = {
@@ -134,6 +137,12 @@ export type AdministrativeUnit = {
   province: Maybe<AdministrativeUnit>;
   /** Provenance of the record. */
   source: Source;
+  /**
+   * When looked up by a pre-2025 code: every current unit that took it over, the one answered
+   * first, then the others (161 new communes took parts of old communes, so a split old commune
+   * has several). Looked up by its own code: this unit alone.
+   */
+  successors: Array<AdministrativeUnit>;
   /** Since when the unit exists in its present form. */
   validFrom: Scalars['Date']['output'];
 };
@@ -329,6 +338,42 @@ export type BusinessLine = {
 };
 
 /**
+ * What the national plan measures, from the catalogue: procedures, their document components,
+ * the components national data replaces, and the procedures completable fully online.
+ */
+export type CatalogueStatistics = {
+  __typename?: 'CatalogueStatistics';
+  /** Bundles (thủ tục liên thông). */
+  bundles: Scalars['Int']['output'];
+  /** Document components of all procedures. */
+  documentComponents: Scalars['Int']['output'];
+  /** Components that national data replaces when the subject's records hold the fields. */
+  documentComponentsReplaced: Scalars['Int']['output'];
+  /**
+   * Pre-filled forms served, per procedure and province, counted from the access log (entries
+   * that released data for a `prefill`), between `from` (inclusive) and `to` (exclusive). The
+   * province is the current one for the province encoded in the subject's identifier: the
+   * province of birth registration of a personal identification number, the registering
+   * province of an enterprise code. Counts only: no identifier is returned.
+   */
+  prefillsServed: Array<PrefillCount>;
+  /** Procedures in the catalogue, bundles not counted. */
+  procedures: Scalars['Int']['output'];
+  /** Procedures with nothing left for the citizen to upload (`Procedure.completableOnline`). */
+  proceduresCompletableOnline: Scalars['Int']['output'];
+};
+
+
+/**
+ * What the national plan measures, from the catalogue: procedures, their document components,
+ * the components national data replaces, and the procedures completable fully online.
+ */
+export type CatalogueStatisticsPrefillsServedArgs = {
+  from?: InputMaybe<Scalars['DateTime']['input']>;
+  to?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+/**
  * A person in the national population database (Cơ sở dữ liệu quốc gia về dân cư), identified
  * by the 12-digit personal identification number (số định danh cá nhân).
  */
@@ -384,6 +429,8 @@ export type Citizen = {
   source: Maybe<Source>;
   /** Spouse (vợ/chồng), when married. */
   spouse: Maybe<Citizen>;
+  /** The person as a taxpayer (finance database), under their personal identification number; null when not registered. */
+  taxpayer: Maybe<Taxpayer>;
   /** Temporary residence (nơi tạm trú), if any. */
   temporaryAddress: Maybe<Address>;
 };
@@ -534,6 +581,8 @@ export type DocumentComponent = {
   name: Scalars['String']['output'];
   /** Name in English. */
   nameEn: Scalars['String']['output'];
+  /** True for the declaration the portal fills in as an electronic form (pre-filled by `prefill`): nothing to upload. */
+  onlineForm: Scalars['Boolean']['output'];
   /** True when national data can replace this component (it lists at least one field). */
   replaceable: Scalars['Boolean']['output'];
 };
@@ -576,6 +625,8 @@ export type Enterprise = {
   source: Maybe<Source>;
   /** Legal status (tình trạng pháp lý). */
   status: Maybe<EnterpriseStatus>;
+  /** The enterprise as a taxpayer (finance database), under its enterprise code; null when not registered. */
+  taxpayer: Maybe<Taxpayer>;
   /** Type of enterprise (loại hình doanh nghiệp). */
   type: Maybe<EnterpriseType>;
 };
@@ -804,6 +855,8 @@ export type LegacyAdministrativeUnit = {
   level: Scalars['String']['output'];
   /** Pre-2025 name. */
   name: Scalars['String']['output'];
+  /** The current units that took it over: the main successor first, then any that took a part of it. */
+  successors: Array<AdministrativeUnit>;
   /** The last day it was in force. */
   validUntil: Scalars['Date']['output'];
 };
@@ -874,6 +927,8 @@ export type NationalDatabase =
   | 'CIVIL_SERVICE'
   /** Cơ sở dữ liệu quốc gia về đăng ký doanh nghiệp (Ministry of Finance). */
   | 'ENTERPRISE'
+  /** Cơ sở dữ liệu về thuế: tax registration and obligations (Ministry of Finance). */
+  | 'FINANCE'
   /** Cơ sở dữ liệu quốc gia về bảo hiểm (Viet Nam Social Security), reached over HTTP. */
   | 'INSURANCE'
   /** Cơ sở dữ liệu quốc gia về đất đai (Ministry of Agriculture and Environment). */
@@ -914,6 +969,17 @@ export type Prefill = {
   subjectFound: Maybe<Scalars['Boolean']['output']>;
   /** The subject: a personal identification number or an enterprise code. */
   subjectId: Scalars['ID']['output'];
+};
+
+/** How many pre-filled forms of one procedure were served for subjects of one province. */
+export type PrefillCount = {
+  __typename?: 'PrefillCount';
+  /** Forms served. */
+  count: Scalars['Int']['output'];
+  /** The procedure (or bundle). */
+  procedure: Procedure;
+  /** The current province; null when the identifier names none. */
+  province: Maybe<AdministrativeUnit>;
 };
 
 /** One pre-filled field. A value is never guessed: without national data the field is unavailable, with the reason. */
@@ -957,8 +1023,19 @@ export type PrefillField = {
  */
 export type Procedure = {
   __typename?: 'Procedure';
+  /** True for a bundle (thủ tục liên thông): one dossier for several procedures, e.g. birth registration, permanent residence and a health insurance card for a child under 6. */
+  bundle: Scalars['Boolean']['output'];
+  /** Where the catalogue's facts about the procedure (code, legal basis, components) were checked. */
+  checked: Array<SourceCheck>;
   /** Stable catalogue code, e.g. `BIRTH_REGISTRATION`; also a valid `X-Purpose`. */
   code: Scalars['ID']['output'];
+  /**
+   * True when nothing is left for the citizen to upload once national data holds the fields: every
+   * component is an online form or replaceable by data (dịch vụ công trực tuyến toàn trình).
+   */
+  completableOnline: Scalars['Boolean']['output'];
+  /** For a bundle, the procedures it joins, in order; empty otherwise. Its fields and documents are the union of theirs, each once. */
+  components: Array<Procedure>;
   /** The document components (thành phần hồ sơ) of the dossier. */
   documents: Array<DocumentComponent>;
   /** How many document components national data can replace when the subject's records hold every field they need. */
@@ -973,8 +1050,10 @@ export type Procedure = {
   name: Scalars['String']['output'];
   /** Name in English, e.g. `Birth registration`. */
   nameEn: Scalars['String']['output'];
-  /** Code of the procedure in the national database of administrative procedures (mã thủ tục), where known, e.g. `1.001193`. */
+  /** Code of the procedure in the national database of administrative procedures (mã thủ tục), where confirmed, e.g. `1.001193`. */
   nationalCode: Maybe<Scalars['String']['output']>;
+  /** Why `nationalCode` is null: not confirmed against a public source (with any lead seen), or none published. */
+  nationalCodeNote: Maybe<Scalars['String']['output']>;
   /**
    * The field coordinates (`Type.field`) that `prefill` reads for this procedure, e.g.
    * `Citizen.fullName`: what a client registered for it as a purpose must be allowed to read.
@@ -986,6 +1065,8 @@ export type Procedure = {
   subjectRole: Scalars['String']['output'];
   /** Who the subject is, in English. */
   subjectRoleEn: Scalars['String']['output'];
+  /** Facts of this entry that no public source confirmed; shown, never hidden. */
+  unconfirmed: Array<Scalars['String']['output']>;
 };
 
 /** One field of a procedure's form. */
@@ -1023,7 +1104,9 @@ export type Query = {
   accessTimeline: Array<AccessVolume>;
   /**
    * An administrative unit by its official code. A pre-2025 code (province, district or
-   * commune) resolves to the current unit that replaced it.
+   * commune) resolves to the current unit that replaced it; for an old commune split between
+   * several, to the one that took most of it, or, given the `street` (or village) of an address
+   * there, to the one that took that part.
    */
   administrativeUnit: Maybe<AdministrativeUnit>;
   /** One entry of the access log by its position in the chain, or null (auditor clients only). */
@@ -1032,6 +1115,8 @@ export type Query = {
   auditLog: AuditConnection;
   /** A branch, representative office or business location by its code (10 digits, `-`, 3 digits). */
   branch: Maybe<Branch>;
+  /** What the national plan measures, from the catalogue and the access log. */
+  catalogueStatistics: CatalogueStatistics;
   /**
    * Compares what a person typed with the national record. `values` is an object of field keys of
    * the procedure to the values typed: a string (or number), or a list of them for a `multiple`
@@ -1073,8 +1158,13 @@ export type Query = {
    * (e.g. `1.001193`). An unknown code is `BAD_USER_INPUT`, with valid codes in the message.
    */
   procedure: Maybe<Procedure>;
-  /** Every procedure in the catalogue, ordered by code. */
+  /** Every procedure in the catalogue, bundles (thủ tục liên thông) included, ordered by code. */
   procedures: Array<Procedure>;
+  /**
+   * A taxpayer by tax code: an enterprise code (10 digits, or 10-3 for a dependent unit) or a
+   * personal identification number (12 digits).
+   */
+  taxpayer: Maybe<Taxpayer>;
   /** Recomputes the hash chain over a period and checks the signed checkpoints (auditor clients only). */
   verifyAuditChain: AuditChainReport;
 };
@@ -1125,6 +1215,7 @@ export type QueryAccessTimelineArgs = {
  */
 export type QueryAdministrativeUnitArgs = {
   code: Scalars['ID']['input'];
+  street?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -1294,6 +1385,17 @@ export type QueryProcedureArgs = {
  * national database's record is nullable: a field outside the caller's policy is `null` with a
  * `FORBIDDEN` (or `CONSENT_REQUIRED`) error at its path, and the rest of the answer stands.
  */
+export type QueryTaxpayerArgs = {
+  taxCode: Scalars['ID']['input'];
+};
+
+
+/**
+ * One GraphQL schema over the national databases. A well-formed identifier that does not exist
+ * gives `null`; a malformed one is a `BAD_USER_INPUT` error naming the argument. Every field of a
+ * national database's record is nullable: a field outside the caller's policy is `null` with a
+ * `FORBIDDEN` (or `CONSENT_REQUIRED`) error at its path, and the rest of the answer stands.
+ */
 export type QueryVerifyAuditChainArgs = {
   from?: InputMaybe<Scalars['DateTime']['input']>;
   to?: InputMaybe<Scalars['DateTime']['input']>;
@@ -1315,12 +1417,83 @@ export type Source = {
   updatedAt: Scalars['DateTime']['output'];
 };
 
+/** Where a fact of the catalogue was checked: a URL, or a public repository and path. */
+export type SourceCheck = {
+  __typename?: 'SourceCheck';
+  /** What it confirms. */
+  confirms: Scalars['String']['output'];
+  /** The source: a URL, or a repository and path. */
+  source: Scalars['String']['output'];
+};
+
 /** Whose data a procedure is about: a citizen or an enterprise. */
 export type SubjectKind =
   /** A person in the population database; the subject id is a personal identification number (12 digits). */
   | 'CITIZEN'
   /** An enterprise in the business registration database; the subject id is an enterprise code (10 digits). */
   | 'ENTERPRISE';
+
+/** A tax office (cơ quan thuế quản lý) of the Ministry of Finance. */
+export type TaxOffice = {
+  __typename?: 'TaxOffice';
+  /** Code of the tax office. */
+  code: Scalars['ID']['output'];
+  /** Name, e.g. `Thuế thành phố Hà Nội`. */
+  name: Scalars['String']['output'];
+  /** The province it serves. */
+  province: Maybe<AdministrativeUnit>;
+};
+
+/** Registration status of a taxpayer (trạng thái mã số thuế). */
+export type TaxRegistrationStatus =
+  /** Đang hoạt động (active). */
+  | 'ACTIVE'
+  /** Chấm dứt hiệu lực mã số thuế (the tax code is terminated). */
+  | 'CLOSED'
+  /** Ngừng hoạt động nhưng chưa hoàn thành thủ tục chấm dứt hiệu lực mã số thuế (closing: the tax code is not yet terminated). */
+  | 'CLOSING'
+  /** Không hoạt động tại địa chỉ đã đăng ký (not operating at the registered address). */
+  | 'NOT_AT_ADDRESS'
+  /** Tạm ngừng hoạt động, kinh doanh (business suspended for a time). */
+  | 'SUSPENDED';
+
+/**
+ * A taxpayer in the tax registration database of the Ministry of Finance (finance database). An
+ * enterprise's tax code is its enterprise code; a person's is their personal identification number.
+ */
+export type Taxpayer = {
+  __typename?: 'Taxpayer';
+  /** ENTERPRISE or INDIVIDUAL. */
+  kind: Maybe<TaxpayerKind>;
+  /** Name of the taxpayer as registered. */
+  name: Maybe<Scalars['String']['output']>;
+  /** The day the obligations were last reconciled. */
+  obligationsAsOf: Maybe<Scalars['Date']['output']>;
+  /**
+   * Whether the taxpayer has fulfilled its tax obligations (đã hoàn thành nghĩa vụ thuế) as of
+   * `obligationsAsOf`: the confirmation many procedures ask for.
+   */
+  obligationsFulfilled: Maybe<Scalars['Boolean']['output']>;
+  /** Tax owed and overdue, in VND (0 when the obligations are fulfilled). */
+  outstandingAmount: Maybe<Scalars['Float']['output']>;
+  /** Date of tax registration. */
+  registeredOn: Maybe<Scalars['Date']['output']>;
+  /** Provenance of the record. */
+  source: Maybe<Source>;
+  /** Registration status of the tax code. */
+  status: Maybe<TaxRegistrationStatus>;
+  /** Tax code (mã số thuế): an enterprise code of 10 digits (13 with a dependent unit) or a personal identification number of 12. */
+  taxCode: Scalars['ID']['output'];
+  /** The tax office managing the taxpayer. */
+  taxOffice: Maybe<TaxOffice>;
+};
+
+/** Kind of taxpayer (người nộp thuế). */
+export type TaxpayerKind =
+  /** An enterprise or one of its dependent units: the tax code is the enterprise code. */
+  | 'ENTERPRISE'
+  /** A person: since 1 July 2025 the tax code is the personal identification number. */
+  | 'INDIVIDUAL';
 
 /** The width of one interval of `accessTimeline`; days start at midnight in Vietnam (UTC+7). */
 export type TimeBucket =
@@ -1440,6 +1613,7 @@ export type ResolversTypes = {
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Branch: ResolverTypeWrapper<BranchRow>;
   BusinessLine: ResolverTypeWrapper<BusinessLineRow>;
+  CatalogueStatistics: ResolverTypeWrapper<CatalogueCounts>;
   Citizen: ResolverTypeWrapper<CitizenRow>;
   CivilServant: ResolverTypeWrapper<CivilServantRow>;
   CivilServiceRank: ResolverTypeWrapper<CivilServantRow>;
@@ -1477,14 +1651,20 @@ export type ResolversTypes = {
   NationalDatabase: NationalDatabase;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Prefill: ResolverTypeWrapper<PrefillResult>;
+  PrefillCount: ResolverTypeWrapper<Omit<PrefillCount, 'procedure' | 'province'> & { procedure: ResolversTypes['Procedure'], province?: Maybe<ResolversTypes['AdministrativeUnit']> }>;
   PrefillField: ResolverTypeWrapper<PrefillFieldResult>;
   Procedure: ResolverTypeWrapper<ProcedureDefinition>;
   ProcedureField: ResolverTypeWrapper<FieldDefinition>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Sex: Sex;
   Source: ResolverTypeWrapper<SourceParent>;
+  SourceCheck: ResolverTypeWrapper<SourceCheck>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   SubjectKind: SubjectKind;
+  TaxOffice: ResolverTypeWrapper<TaxpayerRow>;
+  TaxRegistrationStatus: TaxRegistrationStatus;
+  Taxpayer: ResolverTypeWrapper<TaxpayerRow>;
+  TaxpayerKind: TaxpayerKind;
   TimeBucket: TimeBucket;
   UnavailableCause: UnavailableCause;
 };
@@ -1506,6 +1686,7 @@ export type ResolversParentTypes = {
   Boolean: Scalars['Boolean']['output'];
   Branch: BranchRow;
   BusinessLine: BusinessLineRow;
+  CatalogueStatistics: CatalogueCounts;
   Citizen: CitizenRow;
   CivilServant: CivilServantRow;
   CivilServiceRank: CivilServantRow;
@@ -1538,12 +1719,16 @@ export type ResolversParentTypes = {
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
   Prefill: PrefillResult;
+  PrefillCount: Omit<PrefillCount, 'procedure' | 'province'> & { procedure: ResolversParentTypes['Procedure'], province?: Maybe<ResolversParentTypes['AdministrativeUnit']> };
   PrefillField: PrefillFieldResult;
   Procedure: ProcedureDefinition;
   ProcedureField: FieldDefinition;
   Query: Record<PropertyKey, never>;
   Source: SourceParent;
+  SourceCheck: SourceCheck;
   String: Scalars['String']['output'];
+  TaxOffice: TaxpayerRow;
+  Taxpayer: TaxpayerRow;
 };
 
 export type KeyDirectiveArgs = {
@@ -1612,6 +1797,7 @@ export type AdministrativeUnitResolvers<ContextType = Context, ParentType extend
   predecessors?: Resolver<Array<ResolversTypes['LegacyAdministrativeUnit']>, ParentType, ContextType>;
   province?: Resolver<Maybe<ResolversTypes['AdministrativeUnit']>, ParentType, ContextType>;
   source?: Resolver<ResolversTypes['Source'], ParentType, ContextType>;
+  successors?: Resolver<Array<ResolversTypes['AdministrativeUnit']>, ParentType, ContextType>;
   validFrom?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
 };
 
@@ -1691,6 +1877,15 @@ export type BusinessLineResolvers<ContextType = Context, ParentType extends Reso
   name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
+export type CatalogueStatisticsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CatalogueStatistics'] = ResolversParentTypes['CatalogueStatistics']> = {
+  bundles?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  documentComponents?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  documentComponentsReplaced?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  prefillsServed?: Resolver<Array<ResolversTypes['PrefillCount']>, ParentType, ContextType, Partial<CatalogueStatisticsPrefillsServedArgs>>;
+  procedures?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  proceduresCompletableOnline?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export type CitizenResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Citizen'] = ResolversParentTypes['Citizen']> = {
   birthRegistrationProvince?: Resolver<Maybe<ResolversTypes['AdministrativeUnit']>, ParentType, ContextType>;
   children?: Resolver<Maybe<Array<ResolversTypes['Citizen']>>, ParentType, ContextType>;
@@ -1717,6 +1912,7 @@ export type CitizenResolvers<ContextType = Context, ParentType extends Resolvers
   sex?: Resolver<Maybe<ResolversTypes['Sex']>, ParentType, ContextType>;
   source?: Resolver<Maybe<ResolversTypes['Source']>, ParentType, ContextType>;
   spouse?: Resolver<Maybe<ResolversTypes['Citizen']>, ParentType, ContextType>;
+  taxpayer?: Resolver<Maybe<ResolversTypes['Taxpayer']>, ParentType, ContextType>;
   temporaryAddress?: Resolver<Maybe<ResolversTypes['Address']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
@@ -1791,6 +1987,7 @@ export type DocumentComponentResolvers<ContextType = Context, ParentType extends
   fields?: Resolver<Array<ResolversTypes['ProcedureField']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   nameEn?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  onlineForm?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   replaceable?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
@@ -1811,6 +2008,7 @@ export type EnterpriseResolvers<ContextType = Context, ParentType extends Resolv
   shortName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   source?: Resolver<Maybe<ResolversTypes['Source']>, ParentType, ContextType>;
   status?: Resolver<Maybe<ResolversTypes['EnterpriseStatus']>, ParentType, ContextType>;
+  taxpayer?: Resolver<Maybe<ResolversTypes['Taxpayer']>, ParentType, ContextType>;
   type?: Resolver<Maybe<ResolversTypes['EnterpriseType']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
@@ -1923,6 +2121,7 @@ export type LegacyAdministrativeUnitResolvers<ContextType = Context, ParentType 
   code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   level?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  successors?: Resolver<Array<ResolversTypes['AdministrativeUnit']>, ParentType, ContextType>;
   validUntil?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
 };
 
@@ -1960,6 +2159,12 @@ export type PrefillResolvers<ContextType = Context, ParentType extends Resolvers
   subjectId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 };
 
+export type PrefillCountResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PrefillCount'] = ResolversParentTypes['PrefillCount']> = {
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  procedure?: Resolver<ResolversTypes['Procedure'], ParentType, ContextType>;
+  province?: Resolver<Maybe<ResolversTypes['AdministrativeUnit']>, ParentType, ContextType>;
+};
+
 export type PrefillFieldResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PrefillField'] = ResolversParentTypes['PrefillField']> = {
   available?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   key?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -1975,7 +2180,11 @@ export type PrefillFieldResolvers<ContextType = Context, ParentType extends Reso
 };
 
 export type ProcedureResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Procedure'] = ResolversParentTypes['Procedure']> = {
+  bundle?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  checked?: Resolver<Array<ResolversTypes['SourceCheck']>, ParentType, ContextType>;
   code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  completableOnline?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  components?: Resolver<Array<ResolversTypes['Procedure']>, ParentType, ContextType>;
   documents?: Resolver<Array<ResolversTypes['DocumentComponent']>, ParentType, ContextType>;
   documentsReplaced?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   documentsTotal?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -1984,10 +2193,12 @@ export type ProcedureResolvers<ContextType = Context, ParentType extends Resolve
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   nameEn?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   nationalCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  nationalCodeNote?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   reads?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   subjectKind?: Resolver<ResolversTypes['SubjectKind'], ParentType, ContextType>;
   subjectRole?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   subjectRoleEn?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  unconfirmed?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type ProcedureFieldResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ProcedureField'] = ResolversParentTypes['ProcedureField']> = {
@@ -2006,6 +2217,7 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   auditEntry?: Resolver<Maybe<ResolversTypes['AuditEntry']>, ParentType, ContextType, RequireFields<QueryAuditEntryArgs, 'seq'>>;
   auditLog?: Resolver<ResolversTypes['AuditConnection'], ParentType, ContextType, Partial<QueryAuditLogArgs>>;
   branch?: Resolver<Maybe<ResolversTypes['Branch']>, ParentType, ContextType, RequireFields<QueryBranchArgs, 'code'>>;
+  catalogueStatistics?: Resolver<ResolversTypes['CatalogueStatistics'], ParentType, ContextType>;
   checkDeclaration?: Resolver<ResolversTypes['DeclarationCheck'], ParentType, ContextType, RequireFields<QueryCheckDeclarationArgs, 'procedureCode' | 'subjectId' | 'values'>>;
   citizen?: Resolver<Maybe<ResolversTypes['Citizen']>, ParentType, ContextType, RequireFields<QueryCitizenArgs, 'id'>>;
   citizens?: Resolver<Array<Maybe<ResolversTypes['Citizen']>>, ParentType, ContextType, RequireFields<QueryCitizensArgs, 'ids'>>;
@@ -2020,12 +2232,37 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   prefill?: Resolver<ResolversTypes['Prefill'], ParentType, ContextType, RequireFields<QueryPrefillArgs, 'procedureCode' | 'subjectId'>>;
   procedure?: Resolver<Maybe<ResolversTypes['Procedure']>, ParentType, ContextType, RequireFields<QueryProcedureArgs, 'code'>>;
   procedures?: Resolver<Array<ResolversTypes['Procedure']>, ParentType, ContextType>;
+  taxpayer?: Resolver<Maybe<ResolversTypes['Taxpayer']>, ParentType, ContextType, RequireFields<QueryTaxpayerArgs, 'taxCode'>>;
   verifyAuditChain?: Resolver<ResolversTypes['AuditChainReport'], ParentType, ContextType, Partial<QueryVerifyAuditChainArgs>>;
 };
 
 export type SourceResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Source'] = ResolversParentTypes['Source']> = {
   database?: Resolver<ResolversTypes['NationalDatabase'], ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type SourceCheckResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SourceCheck'] = ResolversParentTypes['SourceCheck']> = {
+  confirms?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type TaxOfficeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TaxOffice'] = ResolversParentTypes['TaxOffice']> = {
+  code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  province?: Resolver<Maybe<ResolversTypes['AdministrativeUnit']>, ParentType, ContextType>;
+};
+
+export type TaxpayerResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Taxpayer'] = ResolversParentTypes['Taxpayer']> = {
+  kind?: Resolver<Maybe<ResolversTypes['TaxpayerKind']>, ParentType, ContextType>;
+  name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  obligationsAsOf?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  obligationsFulfilled?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  outstandingAmount?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  registeredOn?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  source?: Resolver<Maybe<ResolversTypes['Source']>, ParentType, ContextType>;
+  status?: Resolver<Maybe<ResolversTypes['TaxRegistrationStatus']>, ParentType, ContextType>;
+  taxCode?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  taxOffice?: Resolver<Maybe<ResolversTypes['TaxOffice']>, ParentType, ContextType>;
 };
 
 export type Resolvers<ContextType = Context> = {
@@ -2042,6 +2279,7 @@ export type Resolvers<ContextType = Context> = {
   AuditWitnessCheck?: AuditWitnessCheckResolvers<ContextType>;
   Branch?: BranchResolvers<ContextType>;
   BusinessLine?: BusinessLineResolvers<ContextType>;
+  CatalogueStatistics?: CatalogueStatisticsResolvers<ContextType>;
   Citizen?: CitizenResolvers<ContextType>;
   CivilServant?: CivilServantResolvers<ContextType>;
   CivilServiceRank?: CivilServiceRankResolvers<ContextType>;
@@ -2071,11 +2309,15 @@ export type Resolvers<ContextType = Context> = {
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Prefill?: PrefillResolvers<ContextType>;
+  PrefillCount?: PrefillCountResolvers<ContextType>;
   PrefillField?: PrefillFieldResolvers<ContextType>;
   Procedure?: ProcedureResolvers<ContextType>;
   ProcedureField?: ProcedureFieldResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Source?: SourceResolvers<ContextType>;
+  SourceCheck?: SourceCheckResolvers<ContextType>;
+  TaxOffice?: TaxOfficeResolvers<ContextType>;
+  Taxpayer?: TaxpayerResolvers<ContextType>;
 };
 
 export type DirectiveResolvers<ContextType = Context> = {

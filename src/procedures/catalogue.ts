@@ -49,6 +49,13 @@ const documentFile = z.strictObject({
   name: text,
   nameEn: text,
   replacedBy: z.array(z.string()).default([]),
+  /** The declaration the portal fills in as an electronic form: nothing to upload. */
+  onlineForm: z.boolean().default(false),
+});
+
+const checkFile = z.strictObject({
+  source: text,
+  confirms: text,
 });
 
 const legalFile = z.strictObject({
@@ -64,16 +71,34 @@ const procedureFile = z.strictObject({
   nationalCode: z
     .string()
     .regex(/^\d\.\d{6}$/, 'must be a national procedure code like 1.001193')
+    .nullable()
     .optional(),
+  /** Why there is no national code (not confirmed, or none published), with any lead seen. */
+  nationalCodeNote: text.optional(),
   name: text,
   nameEn: text,
   subjectKind: z.enum(['CITIZEN', 'ENTERPRISE']),
   subjectRole: text,
   subjectRoleEn: text,
+  /** For a bundle (thủ tục liên thông): the catalogue codes of the procedures it joins. */
+  bundle: z
+    .array(z.string().regex(CODE))
+    .min(2, 'a bundle joins at least two procedures')
+    .optional(),
   legalBasis: z.array(legalFile).min(1, 'must name at least one law or decree'),
-  fields: z.array(fieldFile).min(1, 'must list at least one field'),
-  documents: z.array(documentFile).min(1, 'must list at least one document component'),
+  fields: z.array(fieldFile).default([]),
+  documents: z.array(documentFile).default([]),
+  /** Where the facts of the file were checked: a URL, or a repository and path. */
+  checked: z.array(checkFile).min(1, 'must say where its facts were checked'),
+  /** Facts the file states that no public source confirmed. */
+  unconfirmed: z.array(text).default([]),
 });
+
+/** Where a fact of the catalogue was checked. */
+export interface SourceCheck {
+  source: string;
+  confirms: string;
+}
 
 export interface LegalReference {
   title: string;
@@ -97,11 +122,15 @@ export interface DocumentDefinition {
   nameEn: string;
   fields: FieldDefinition[];
   replaceable: boolean;
+  onlineForm: boolean;
 }
 
 export interface ProcedureDefinition {
   code: string;
   nationalCode: string | null;
+  nationalCodeNote: string | null;
+  /** For a bundle, the procedures it joins, in order; empty for a single procedure. */
+  components: ProcedureDefinition[];
   name: string;
   nameEn: string;
   subjectKind: SubjectKind;
@@ -112,6 +141,10 @@ export interface ProcedureDefinition {
   documents: DocumentDefinition[];
   documentsReplaced: number;
   documentsTotal: number;
+  /** Nothing is left to upload: every component is an online form or replaceable by national data. */
+  completableOnline: boolean;
+  checked: SourceCheck[];
+  unconfirmed: string[];
   /** Field coordinates that `prefill` reads, sorted. */
   reads: string[];
   /** The one document that reads every bound field for `prefill`, checked against the schema. */
@@ -151,6 +184,16 @@ export class Catalogue {
   codes(): string[] {
     return this.procedures.map((procedure) => procedure.code);
   }
+
+  /** The single procedures, bundles left out. */
+  singles(): ProcedureDefinition[] {
+    return this.procedures.filter((procedure) => procedure.components.length === 0);
+  }
+
+  /** The bundles (thủ tục liên thông). */
+  bundles(): ProcedureDefinition[] {
+    return this.procedures.filter((procedure) => procedure.components.length > 0);
+  }
 }
 
 function displayName(file: string): string {
@@ -170,8 +213,10 @@ function issuePath(segments: readonly PropertyKey[]): string {
   );
 }
 
-/** Reads and checks one procedure file; throws CatalogueError naming the file. */
-export function loadProcedureFile(file: string, schema: GraphQLSchema): ProcedureDefinition {
+type ProcedureFile = z.infer<typeof procedureFile>;
+
+/** Reads one file and checks its shape; throws CatalogueError naming the file. */
+function parseProcedureFile(file: string): { name: string; data: ProcedureFile } {
   const name = displayName(file);
   const yaml = parseDocument(fs.readFileSync(file, 'utf8'), { uniqueKeys: true });
   if (yaml.errors.length > 0) {
@@ -187,13 +232,67 @@ export function loadProcedureFile(file: string, schema: GraphQLSchema): Procedur
       parsed.error.issues.map((issue) => `${issuePath(issue.path) || '(file)'}: ${issue.message}`),
     );
   }
-  const data = parsed.data;
   const problems: string[] = [];
+  const data = parsed.data;
   const stem = path.basename(file).replace(/\.ya?ml$/, '');
   if (stem !== data.code) problems.push(`code: "${data.code}" must match the file name (${stem})`);
+  if (!data.nationalCode && !data.nationalCodeNote)
+    problems.push('nationalCodeNote: required when there is no confirmed nationalCode: say why');
+  if (!data.bundle) {
+    if (data.fields.length === 0) problems.push('fields: must list at least one field');
+    if (data.documents.length === 0)
+      problems.push('documents: must list at least one document component');
+  }
+  if (problems.length > 0) throw new CatalogueError(name, problems);
+  return { name, data };
+}
 
+/**
+ * Builds a procedure from its checked file. A bundle's fields and components are the union of
+ * those of the procedures it joins, each once (a key must mean the same path in all of them),
+ * then its own.
+ */
+function buildProcedure(
+  name: string,
+  data: ProcedureFile,
+  schema: GraphQLSchema,
+  known: ReadonlyMap<string, ProcedureDefinition>,
+): ProcedureDefinition {
+  const problems: string[] = [];
   const subjectType = SUBJECTS[data.subjectKind].type;
   const fields = new Map<string, FieldDefinition>();
+  const documents: DocumentDefinition[] = [];
+  const documentNames = new Set<string>();
+
+  const components: ProcedureDefinition[] = [];
+  (data.bundle ?? []).forEach((code, index) => {
+    const component = known.get(code);
+    if (!component) {
+      problems.push(`bundle[${index}]: "${code}" is not a procedure of the catalogue`);
+      return;
+    }
+    if (component.components.length > 0)
+      problems.push(`bundle[${index}]: "${code}" is a bundle itself; a bundle joins procedures`);
+    if (component.subjectKind !== data.subjectKind)
+      problems.push(
+        `bundle[${index}]: "${code}" is a ${component.subjectKind} procedure, this bundle is ${data.subjectKind}`,
+      );
+    components.push(component);
+    for (const field of component.fields) {
+      const seen = fields.get(field.key);
+      if (!seen) fields.set(field.key, field);
+      else if (seen.path !== field.path)
+        problems.push(
+          `bundle[${index}]: field "${field.key}" of ${code} reads ${field.path ?? 'nothing'}, another procedure's reads ${seen.path ?? 'nothing'}`,
+        );
+    }
+    for (const document of component.documents) {
+      if (documentNames.has(document.name)) continue;
+      documentNames.add(document.name);
+      documents.push(document);
+    }
+  });
+
   data.fields.forEach((field, index) => {
     if (fields.has(field.key)) problems.push(`fields[${index}].key: "${field.key}" appears twice`);
     let binding: FieldBinding | null = null;
@@ -219,8 +318,7 @@ export function loadProcedureFile(file: string, schema: GraphQLSchema): Procedur
     });
   });
 
-  const documentNames = new Set<string>();
-  const documents = data.documents.map((document, index): DocumentDefinition => {
+  data.documents.forEach((document, index) => {
     if (documentNames.has(document.name))
       problems.push(`documents[${index}].name: "${document.name}" appears twice`);
     documentNames.add(document.name);
@@ -237,12 +335,17 @@ export function loadProcedureFile(file: string, schema: GraphQLSchema): Procedur
         );
       } else replacedBy.push(field);
     });
-    return {
+    if (document.onlineForm && replacedBy.length > 0)
+      problems.push(
+        `documents[${index}]: "${document.name}" is an online form; national data fills its fields, it replaces no component`,
+      );
+    documents.push({
       name: document.name,
       nameEn: document.nameEn,
       fields: replacedBy,
       replaceable: replacedBy.length > 0,
-    };
+      onlineForm: document.onlineForm,
+    });
   });
 
   const bindings = [...fields.values()].flatMap((field) => (field.binding ? [field.binding] : []));
@@ -257,6 +360,8 @@ export function loadProcedureFile(file: string, schema: GraphQLSchema): Procedur
   return {
     code: data.code,
     nationalCode: data.nationalCode ?? null,
+    nationalCodeNote: data.nationalCodeNote ?? null,
+    components,
     name: data.name,
     nameEn: data.nameEn,
     subjectKind: data.subjectKind,
@@ -271,13 +376,25 @@ export function loadProcedureFile(file: string, schema: GraphQLSchema): Procedur
     documents,
     documentsReplaced: documents.filter((document) => document.replaceable).length,
     documentsTotal: documents.length,
+    completableOnline: documents.every((document) => document.onlineForm || document.replaceable),
+    checked: data.checked,
+    unconfirmed: data.unconfirmed,
     reads: coordinatesRead(bindings),
     prefillDocument,
     file: name,
   };
 }
 
-/** Reads every `*.yaml` file of a directory; throws on the first invalid file, or on clashes between files. */
+/** Reads and checks one procedure file (not a bundle: its components are other files). */
+export function loadProcedureFile(file: string, schema: GraphQLSchema): ProcedureDefinition {
+  const { name, data } = parseProcedureFile(file);
+  return buildProcedure(name, data, schema, new Map());
+}
+
+/**
+ * Reads every `*.yaml` file of a directory, procedures first and then the bundles that join
+ * them; throws on the first invalid file, or on clashes between files.
+ */
 export function loadCatalogue(dir: string, schema: GraphQLSchema): Catalogue {
   if (!fs.existsSync(dir))
     throw new CatalogueError(displayName(dir), [
@@ -289,7 +406,17 @@ export function loadCatalogue(dir: string, schema: GraphQLSchema): Catalogue {
     .sort();
   if (files.length === 0)
     throw new CatalogueError(displayName(dir), ['the directory holds no procedure file (*.yaml)']);
-  const procedures = files.map((file) => loadProcedureFile(path.join(dir, file), schema));
+  const parsed = files.map((file) => parseProcedureFile(path.join(dir, file)));
+  const known = new Map<string, ProcedureDefinition>();
+  const procedures: ProcedureDefinition[] = [];
+  for (const { name, data } of [
+    ...parsed.filter((entry) => !entry.data.bundle),
+    ...parsed.filter((entry) => entry.data.bundle),
+  ]) {
+    const procedure = buildProcedure(name, data, schema, known);
+    if (!known.has(procedure.code)) known.set(procedure.code, procedure);
+    procedures.push(procedure);
+  }
   const codes = new Set<string>();
   const nationalCodes = new Map<string, string>();
   for (const procedure of procedures) {

@@ -10,8 +10,15 @@ export {
   type DocumentDefinition,
   type FieldDefinition,
   type LegalReference,
+  type SourceCheck,
   type ProcedureDefinition,
 } from './catalogue';
+export {
+  catalogueCounts,
+  PREFILL_SERVED,
+  provinceCodeOf,
+  type CatalogueCounts,
+} from './statistics';
 export { SUBJECTS, type FieldBinding, type SubjectKind } from './bindings';
 export { prefill, type PrefillFieldResult, type PrefillResult } from './prefill';
 export {

@@ -8,6 +8,7 @@ import { landResolvers } from './land';
 import { insuranceResolvers } from './insurance';
 import { civilServiceResolvers } from './civil-service';
 import { referenceResolvers } from './reference';
+import { financeResolvers } from './finance';
 import { procedureResolvers } from './procedures';
 
 /** Every resolver, grouped by the national database it reads. */
@@ -20,5 +21,6 @@ export const resolvers = mergeResolvers([
   insuranceResolvers,
   civilServiceResolvers,
   referenceResolvers,
+  financeResolvers,
   procedureResolvers,
 ] as Resolvers[]);

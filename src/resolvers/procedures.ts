@@ -2,6 +2,7 @@ import type { Resolvers } from '../generated/graphql';
 import {
   checkDeclaration,
   prefill,
+  PREFILL_SERVED,
   procedureCatalogue,
   requireProcedure,
   requireSubjectId,
@@ -20,12 +21,15 @@ export const procedureResolvers: Resolvers = {
   Query: {
     procedures: () => [...catalogue.procedures],
     procedure: (_, { code }) => requireProcedure(catalogue, 'code', code),
-    prefill: (_, { procedureCode, subjectId }, context, info) => {
+    prefill: async (_, { procedureCode, subjectId }, context, info) => {
       const procedure = requireProcedure(catalogue, 'procedureCode', procedureCode);
-      return prefill(procedure, requireSubjectId(procedure, subjectId), {
+      const result = await prefill(procedure, requireSubjectId(procedure, subjectId), {
         schema: info.schema,
         context,
       });
+      // The access log counts the forms served: those that released national data.
+      if (result.fields.some((field) => field.verified)) context.access.fields.add(PREFILL_SERVED);
+      return result;
     },
     checkDeclaration: (_, { procedureCode, subjectId, values }, context, info) => {
       const procedure = requireProcedure(catalogue, 'procedureCode', procedureCode);
@@ -35,5 +39,8 @@ export const procedureResolvers: Resolvers = {
         context,
       });
     },
+  },
+  Procedure: {
+    bundle: (procedure) => procedure.components.length > 0,
   },
 };
