@@ -34,6 +34,8 @@ import { createReferenceCaches } from './loaders';
 import type { Logger } from './logger';
 import { procedureCatalogue } from './procedures/catalogue';
 import { buildSchema, protectedTypes } from './schema';
+import { checkReadiness } from './readiness';
+import { drainHttpServer } from './shutdown';
 
 /** A running gateway: its HTTP server, the URL it answers on, and how to stop it cleanly. */
 export interface Gateway {
@@ -228,6 +230,8 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
     formatError: createErrorFormatter(logger),
     includeStacktraceInErrorResponses: false,
     introspection: true,
+    // The gateway drains on SIGTERM itself (src/shutdown.ts); Apollo's handler would race it.
+    stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
       {
@@ -504,19 +508,12 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
 
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (path === '/readyz') {
-      const [states, auditUp] = await Promise.all([
-        sources.readiness(),
-        auditDb.handle.raw('SELECT 1').then(
-          () => 'up' as const,
-          () => 'down' as const,
-        ),
-      ]);
-      const all = { ...states, audit: auditUp };
-      const ready = Object.values(all).every((state) => state === 'up');
-      return sendJson(res, ready ? 200 : 503, {
-        status: ready ? 'ready' : 'degraded',
-        sources: all,
-      });
+      const { statusCode, body } = await checkReadiness(
+        sources,
+        auditDb.handle,
+        config.readinessTimeoutMs,
+      );
+      return sendJson(res, statusCode, body);
     }
     if (path === '/metrics') {
       return sendJson(res, 200, {
@@ -594,13 +591,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
     close() {
       // Stop accepting, let requests in flight finish (and their log entries commit), then release the pools.
       closing ??= (async () => {
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          // Kept-alive connections go as soon as their response is written.
-          const sweep = setInterval(() => server.closeIdleConnections(), 20);
-          server.once('close', () => clearInterval(sweep));
-          server.closeIdleConnections();
-        });
+        await drainHttpServer(server, config.drainTimeoutMs, logger);
         await apollo.stop();
         await audit.close();
         await rateLimiter.close();
