@@ -66,6 +66,8 @@ export async function openConnections(options: ConnectionOptions): Promise<Conne
         client: 'pg',
         connection: {
           connectionString: options.databaseUrls[name] as string,
+          // Names the pool in pg_stat_activity, so an operator sees which source holds what.
+          application_name: `national-data-gateway:${name}`,
           // The server's own backstop: the gateway cancels sooner, at the request's deadline.
           statement_timeout: settings.timeoutMs + 500,
           connectionTimeoutMillis: settings.timeoutMs,
