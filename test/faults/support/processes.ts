@@ -159,8 +159,17 @@ export interface GatewayProcess extends Child {
   url: string;
 }
 
-export async function startGatewayProcess(env: NodeJS.ProcessEnv): Promise<GatewayProcess> {
-  const child = run('src/main.ts', gatewayEnv(env));
+/** Starts `tsx src/main.ts`; `embedded` runs the embedded default (no database needed). */
+export async function startGatewayProcess(
+  env: NodeJS.ProcessEnv,
+  { embedded = false } = {},
+): Promise<GatewayProcess> {
+  const child = run(
+    'src/main.ts',
+    embedded
+      ? { PATH: process.env.PATH, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env }
+      : gatewayEnv(env),
+  );
   const ready = await child.waitFor((line) => line.includes('"gateway ready"'), 60_000);
   const url = (JSON.parse(ready) as { url: string }).url.replace(/\/graphql$/, '');
   return Object.assign(child, { url });
