@@ -26,6 +26,7 @@ import {
   type CircuitBreakerPolicy,
   type RetryPolicy,
 } from 'cockatiel';
+import { setMaxListeners } from 'node:events';
 import type { DatabaseName } from './databases';
 
 /** Why a source did not answer, in words an operator can act on. */
@@ -60,7 +61,11 @@ export class Deadline {
 
   /** Aborts when the deadline passes (made on first use). */
   get signal(): AbortSignal {
-    this.abort ??= AbortSignal.timeout(Math.max(1, this.remaining()));
+    if (!this.abort) {
+      this.abort = AbortSignal.timeout(Math.max(1, this.remaining()));
+      // Every call of the request listens to it: dozens is normal, not a leak.
+      setMaxListeners(0, this.abort);
+    }
     return this.abort;
   }
 }
