@@ -61,25 +61,18 @@ async function expectSoundAfterwards(outcomes: Outcome[], gateway: GatewayProces
   expect(verified).toMatchObject({ code: 0 });
 }
 
-describe('a national database in trouble, with one DATABASE_URL', () => {
+describe('locked land tables, every national database on one DATABASE_URL', () => {
   let gateway: GatewayProcess;
-  let proxy: FaultProxy;
 
   beforeAll(async () => {
-    // Land goes through a proxy the tests can slow or silence; the rest reach PostgreSQL directly.
-    proxy = await new FaultProxy(Number(new URL(databaseUrl()).port || 5432)).start();
     gateway = await startGatewayProcess({
       ...PROTECTION,
-      LAND_DATABASE_URL: proxy.in(databaseUrl()),
-      // Land's own call timeout is above the deadline: each call gets what the deadline leaves.
-      LAND_TIMEOUT_MS: '1000',
       INSURANCE_SERVICE_URL: 'http://127.0.0.1:9', // never asked by these queries
     });
   });
 
   afterAll(async () => {
     await gateway.stop();
-    await proxy.close();
   });
 
   it('locked land tables: a population-only query keeps its throughput without errors', async () => {
@@ -143,6 +136,28 @@ describe('a national database in trouble, with one DATABASE_URL', () => {
       [...baseline, ...landBefore, ...population, ...land, ...recovery],
       gateway,
     );
+  });
+});
+
+describe('land hung, slow or cut off, behind a proxy', () => {
+  let gateway: GatewayProcess;
+  let proxy: FaultProxy;
+
+  beforeAll(async () => {
+    // Land goes through a proxy the tests can slow or silence; the rest reach PostgreSQL directly.
+    proxy = await new FaultProxy(Number(new URL(databaseUrl()).port || 5432)).start();
+    gateway = await startGatewayProcess({
+      ...PROTECTION,
+      LAND_DATABASE_URL: proxy.in(databaseUrl()),
+      // Land's own call timeout is above the deadline: each call gets what the deadline leaves.
+      LAND_TIMEOUT_MS: '1000',
+      INSURANCE_SERVICE_URL: 'http://127.0.0.1:9', // never asked by these queries
+    });
+  });
+
+  afterAll(async () => {
+    await gateway.stop();
+    await proxy.close();
   });
 
   it('a hung source: answered within the deadline, then in milliseconds once the breaker opens', async () => {
