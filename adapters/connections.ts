@@ -2,9 +2,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { knex, type Knex } from 'knex';
+import pino from 'pino';
 import { NATIONAL_DATABASES, type DatabaseName } from './databases';
+import { sourceSettings, type SourceSettings } from './protection';
 
-/** The knex handles of the national databases; several names may share one handle. */
+/** The knex handles of the national databases: a pool each, even on one PostgreSQL database. */
 export interface Connections {
   readonly embedded: boolean;
   knexFor(database: DatabaseName): Knex;
@@ -16,13 +18,32 @@ export interface ConnectionOptions {
   embeddedDataDir?: string;
   poolSize: number;
   sourceTimeoutMs: number;
+  /** Per-source settings that differ from the defaults above. */
+  sources?: Partial<Record<DatabaseName, Partial<SourceSettings>>>;
+  /** Where the driver's and pool's messages go; a JSON logger at `logLevel` when unset. */
+  logger?: pino.Logger;
+  logLevel?: string;
   /** Fills a new embedded database; `key` names what it fills, so a snapshot of it can be reused. */
   embeddedData?: { key: string; fill: (connections: Connections) => Promise<void> };
 }
 
+/** knex's messages ("Connection Error: ...") as JSON lines of the process's log. */
+export function knexLog(logger: pino.Logger, database?: string): Knex.Config['log'] {
+  const log = logger.child({ component: 'knex', ...(database ? { database } : {}) });
+  return {
+    warn: (message: unknown) => log.warn({ detail: String(message) }, 'database driver warning'),
+    error: (message: unknown) => log.error({ detail: String(message) }, 'database driver error'),
+    deprecate: (method: unknown, alternative: unknown) =>
+      log.warn({ method, alternative }, 'database driver deprecation'),
+    debug: (message: unknown) => log.debug({ detail: message }, 'database driver debug'),
+  };
+}
+
 /**
- * Opens one pool per distinct connection string, or the embedded PostgreSQL (PGlite) when none
- * is configured, so that a fresh clone serves real answers with no database installed.
+ * Opens one pool per national database, sized to its own settings even when several share a
+ * connection string, so that one slow database cannot take the connections of the others; or
+ * the embedded PostgreSQL (PGlite) when none is configured, so that a fresh clone serves real
+ * answers with no database installed.
  */
 export async function openConnections(options: ConnectionOptions): Promise<Connections> {
   const configured = NATIONAL_DATABASES.filter((name) => options.databaseUrls[name] !== undefined);
@@ -35,25 +56,33 @@ export async function openConnections(options: ConnectionOptions): Promise<Conne
         .join(', ')})`,
     );
   }
-  const byUrl = new Map<string, Knex>();
+  const logger = options.logger ?? pino({ level: options.logLevel ?? 'info' });
+  const handles = new Map<DatabaseName, Knex>();
   for (const name of NATIONAL_DATABASES) {
-    const url = options.databaseUrls[name] as string;
-    if (!byUrl.has(url)) {
-      byUrl.set(
-        url,
-        knex({
-          client: 'pg',
-          connection: { connectionString: url, statement_timeout: options.sourceTimeoutMs * 2 },
-          pool: { min: 0, max: options.poolSize },
-        }),
-      );
-    }
+    const settings = sourceSettings(name, options, options.sources?.[name]);
+    handles.set(
+      name,
+      knex({
+        client: 'pg',
+        connection: {
+          connectionString: options.databaseUrls[name] as string,
+          // Names the pool in pg_stat_activity, so an operator sees which source holds what.
+          application_name: `national-data-gateway:${name}`,
+          // The server's own backstop: the gateway cancels sooner, at the request's deadline.
+          statement_timeout: settings.timeoutMs + 500,
+          connectionTimeoutMillis: settings.timeoutMs,
+        },
+        pool: { min: 0, max: settings.poolSize, propagateCreateError: true },
+        acquireConnectionTimeout: settings.timeoutMs * 2,
+        log: knexLog(logger, name),
+      }),
+    );
   }
   return {
     embedded: false,
-    knexFor: (name) => byUrl.get(options.databaseUrls[name] as string) as Knex,
+    knexFor: (name) => handles.get(name) as Knex,
     close: async () => {
-      await Promise.all([...byUrl.values()].map((handle) => handle.destroy()));
+      await Promise.all([...handles.values()].map((handle) => handle.destroy()));
     },
   };
 }

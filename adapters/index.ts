@@ -1,11 +1,13 @@
 import type { Knex } from 'knex';
+import pino from 'pino';
 import { NATIONAL_DATABASES, type DatabaseName } from './databases';
 import { openConnections, type ConnectionOptions, type Connections } from './connections';
+import { Deadline, SourceGuard, sourceSettings, type CircuitName } from './protection';
 import { SqlSource } from './source';
 import { PopulationAdapter } from './population';
 import { EnterpriseAdapter } from './enterprise';
 import { LandAdapter } from './land';
-import { InsuranceAdapter } from './insurance';
+import { InsuranceAdapter, InsuranceClient } from './insurance';
 import { CivilServiceAdapter } from './civil-service';
 import { ReferenceAdapter } from './reference';
 import { FinanceAdapter } from './finance';
@@ -19,16 +21,26 @@ export interface Adapters {
   civilService: CivilServiceAdapter;
   reference: ReferenceAdapter;
   finance: FinanceAdapter;
+  /** A new deadline for one request's reads, with the configured budget. */
+  startDeadline(): Deadline;
+  /** The same adapters with every read bound to `deadline`. */
+  within(deadline: Deadline): Adapters;
 }
 
 export type SourceState = 'up' | 'down';
+
+/** What /readyz asks of one source: a probe that bypasses the breaker, and the breaker's state. */
+export interface SourceCheck {
+  ping(signal: AbortSignal): Promise<void>;
+  circuit(): CircuitName;
+}
 
 /** The adapters with the connections behind them, and what it takes to check and close them. */
 export interface NationalSources {
   adapters: Adapters;
   connections: Connections;
-  /** Each national database's state, as /readyz reports it. */
-  readiness(): Promise<Record<DatabaseName, SourceState>>;
+  /** Each national database's probe and circuit, for /readyz. */
+  checks: Record<DatabaseName, SourceCheck>;
   close(): Promise<void>;
 }
 
@@ -43,17 +55,34 @@ export interface SourceOptions extends ConnectionOptions {
   insuranceServiceUrl?: string;
   /** Starts a stand-in for the insurance service over its database when no URL is given. */
   startInsuranceService?: (insuranceDb: Knex) => Promise<LocalService>;
+  /** The budget of one request's reads of national databases; `sourceTimeoutMs` when unset. */
+  requestDeadlineMs?: number;
 }
 
 /** Connects to every national database (and the insurance service) and builds their adapters. */
 export async function openNationalSources(options: SourceOptions): Promise<NationalSources> {
-  const connections = await openConnections(options);
+  const logger = (options.logger ?? pino({ level: options.logLevel ?? 'info' })).child({
+    component: 'sources',
+  });
+  const connections = await openConnections({ ...options, logger });
   const closers: (() => Promise<unknown>)[] = [];
+  const deadlineMs = options.requestDeadlineMs ?? options.sourceTimeoutMs;
   try {
+    const guards = Object.fromEntries(
+      NATIONAL_DATABASES.map((name) => [
+        name,
+        new SourceGuard(name, sourceSettings(name, options, options.sources?.[name]), (circuit) =>
+          logger[circuit === 'closed' ? 'info' : 'warn'](
+            { source: name, circuit },
+            `circuit ${circuit}`,
+          ),
+        ),
+      ]),
+    ) as Record<DatabaseName, SourceGuard>;
     const sql = Object.fromEntries(
       NATIONAL_DATABASES.map((name) => [
         name,
-        new SqlSource(name, connections.knexFor(name), options.sourceTimeoutMs),
+        new SqlSource(name, connections.knexFor(name), guards[name], deadlineMs),
       ]),
     ) as Record<DatabaseName, SqlSource>;
 
@@ -68,39 +97,40 @@ export async function openNationalSources(options: SourceOptions): Promise<Natio
       insuranceUrl = service.url;
       closers.push(() => service.close());
     }
-    const insurance = new InsuranceAdapter(
-      insuranceUrl,
-      options.sourceTimeoutMs,
-      options.poolSize * 2,
-    );
-    closers.unshift(() => insurance.close());
+    const insuranceClient = new InsuranceClient(insuranceUrl, guards.insurance);
+    closers.unshift(() => insuranceClient.close());
+    const insurance = new InsuranceAdapter(insuranceClient, deadlineMs);
 
-    const adapters: Adapters = {
-      population: new PopulationAdapter(sql.population),
-      enterprise: new EnterpriseAdapter(sql.enterprise),
-      land: new LandAdapter(sql.land),
-      insurance,
-      civilService: new CivilServiceAdapter(sql.civil_service),
-      reference: new ReferenceAdapter(sql.reference),
-      finance: new FinanceAdapter(sql.finance),
+    const build = (deadline?: Deadline): Adapters => {
+      const read = (name: DatabaseName) => (deadline ? sql[name].within(deadline) : sql[name]);
+      return {
+        population: new PopulationAdapter(read('population')),
+        enterprise: new EnterpriseAdapter(read('enterprise')),
+        land: new LandAdapter(read('land')),
+        insurance: deadline ? insurance.within(deadline) : insurance,
+        civilService: new CivilServiceAdapter(read('civil_service')),
+        reference: new ReferenceAdapter(read('reference')),
+        finance: new FinanceAdapter(read('finance')),
+        startDeadline: () => new Deadline(deadlineMs),
+        within: (bound) => build(bound),
+      };
     };
 
+    const checks = Object.fromEntries(
+      NATIONAL_DATABASES.map((name) => [
+        name,
+        {
+          ping: (signal: AbortSignal) =>
+            name === 'insurance' ? insuranceClient.ping(signal) : sql[name].ping(signal),
+          circuit: () => guards[name].circuit,
+        },
+      ]),
+    ) as Record<DatabaseName, SourceCheck>;
+
     return {
-      adapters,
+      adapters: build(),
       connections,
-      async readiness() {
-        const checks = NATIONAL_DATABASES.map((name) =>
-          (name === 'insurance' ? insurance.ping() : sql[name].ping()).then(
-            (): SourceState => 'up',
-            (): SourceState => 'down',
-          ),
-        );
-        const states = await Promise.all(checks);
-        return Object.fromEntries(NATIONAL_DATABASES.map((name, i) => [name, states[i]])) as Record<
-          DatabaseName,
-          SourceState
-        >;
-      },
+      checks,
       async close() {
         for (const close of closers) await close();
         await connections.close();

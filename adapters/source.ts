@@ -1,16 +1,9 @@
+import net from 'node:net';
 import type { Knex } from 'knex';
 import type { DatabaseName } from './databases';
+import { Deadline, SourceUnavailableError, type SourceGuard } from './protection';
 
-/** A national database did not answer, or not in time. Carries the name the client sees. */
-export class SourceUnavailableError extends Error {
-  constructor(
-    readonly database: DatabaseName,
-    cause: unknown,
-  ) {
-    super(`The ${database} database is unavailable`, { cause });
-    this.name = 'SourceUnavailableError';
-  }
-}
+export { SourceUnavailableError };
 
 /**
  * Calls made to each national database since the process started. Batching is the product's
@@ -37,22 +30,6 @@ export class CallCounter {
 /** Process-wide call counts, exposed on /metrics. */
 export const sourceCalls = new CallCounter();
 
-/** Rejects after `ms` so that a stuck source cannot hold a request hostage. */
-export function withTimeout<T>(
-  promise: Promise<T>,
-  ms: number,
-  database: DatabaseName,
-): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new SourceUnavailableError(database, new Error(`timed out after ${ms} ms`))),
-      ms,
-    );
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
 /** A statement in the driver's own form: `$n` placeholders and a name to prepare it under. */
 interface Prepared {
   name: string;
@@ -65,21 +42,56 @@ interface RawConnection {
     config: { name: string; text: string; values: unknown[] } | string,
     values?: unknown[],
   ): Promise<{ rows: unknown[] }>;
+  /** node-postgres only: what a cancel request names, and the socket to drop. */
+  processID?: number;
+  secretKey?: number;
+  host?: string;
+  port?: number;
+  connection?: { stream?: { destroy(): void } };
+}
+
+/** How long a cancelled statement may take to stop before its connection is dropped. */
+const CANCEL_GRACE_MS = 500;
+
+/**
+ * Asks the server to cancel what a connection is running (the protocol's CancelRequest, on a
+ * connection of its own, as psql does on ^C): the statement stops, the connection stays.
+ */
+function cancelOnServer(connection: RawConnection): void {
+  if (connection.processID == null || connection.secretKey == null) return;
+  const message = Buffer.alloc(16);
+  message.writeInt32BE(16, 0);
+  message.writeInt32BE(80877102, 4);
+  message.writeInt32BE(connection.processID, 8);
+  message.writeInt32BE(connection.secretKey, 12);
+  const socket = net.connect(connection.port ?? 5432, connection.host ?? '127.0.0.1');
+  socket.setTimeout(CANCEL_GRACE_MS, () => socket.destroy());
+  socket.on('error', () => socket.destroy());
+  socket.on('connect', () => socket.end(message));
+}
+
+/** What an adapter reads through: one statement, its rows. */
+export interface SqlReader {
+  select<R>(sql: string, bindings: readonly unknown[]): Promise<R[]>;
 }
 
 /**
- * One national database reached over SQL: every read is one counted, time-bounded statement.
- * On PostgreSQL each distinct statement is prepared once per connection, so the server parses
- * and plans it once instead of on every request.
+ * One national database reached over SQL: every read is one counted statement, guarded by the
+ * source's protection (deadline, bulkhead, breaker, retry). A statement that runs out of time
+ * is cancelled on the server, not left running for an answer nobody waits for. On PostgreSQL
+ * each distinct statement is prepared once per connection, so the server parses and plans it
+ * once instead of on every request.
  */
-export class SqlSource {
+export class SqlSource implements SqlReader {
   private readonly prepared = new Map<string, Prepared>();
   private readonly usesPg: boolean;
 
   constructor(
     readonly database: DatabaseName,
     private readonly knex: Knex,
-    private readonly timeoutMs: number,
+    readonly guard: SourceGuard,
+    /** The deadline of a read made outside any request. */
+    private readonly defaultDeadlineMs: number,
   ) {
     this.usesPg = (knex.client as { config: { client?: unknown } }).config.client === 'pg';
   }
@@ -97,34 +109,76 @@ export class SqlSource {
     return statement;
   }
 
-  private async run<R>(sql: string, bindings: readonly unknown[]): Promise<R[]> {
+  /** A connection of the pool, or a rejection when `signal` aborts first (it is then released on arrival). */
+  private acquire(signal: AbortSignal): Promise<RawConnection> {
+    const pending = this.knex.client.acquireConnection() as Promise<RawConnection>;
+    return new Promise((resolve, reject) => {
+      const onAbort = () => {
+        reject(new Error('no connection before the deadline'));
+        pending.then(
+          (connection) => this.knex.client.releaseConnection(connection),
+          () => undefined,
+        );
+      };
+      if (signal.aborted) return onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      pending.then(
+        (connection) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(connection);
+        },
+        (error: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  private async run<R>(
+    sql: string,
+    bindings: readonly unknown[],
+    signal: AbortSignal,
+  ): Promise<R[]> {
     if (!this.usesPg) {
+      // PGlite runs in this process: nothing to cancel, the guard answers at the deadline.
       const result = await this.knex.raw(sql, bindings as Knex.RawBinding[]);
       return (result as { rows: R[] }).rows;
     }
     const { name, text } = this.prepare(sql);
-    const connection = (await this.knex.client.acquireConnection()) as RawConnection;
+    const connection = await this.acquire(signal);
+    let grace: NodeJS.Timeout | undefined;
+    const onAbort = () => {
+      cancelOnServer(connection);
+      // A server that does not hear the cancel (a silent network) loses the connection instead.
+      grace = setTimeout(() => connection.connection?.stream?.destroy(), CANCEL_GRACE_MS);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
     try {
       const result = await connection.query({ name, text, values: bindings as unknown[] });
       return result.rows as R[];
     } finally {
+      signal.removeEventListener('abort', onAbort);
+      clearTimeout(grace);
       await this.knex.client.releaseConnection(connection);
     }
   }
 
   /** Runs one statement with `?` placeholders and returns its rows. */
-  async select<R>(sql: string, bindings: readonly unknown[]): Promise<R[]> {
+  select<R>(sql: string, bindings: readonly unknown[], deadline?: Deadline): Promise<R[]> {
     sourceCalls.record(this.database);
-    try {
-      return await withTimeout(this.run<R>(sql, bindings), this.timeoutMs, this.database);
-    } catch (error) {
-      if (error instanceof SourceUnavailableError) throw error;
-      throw new SourceUnavailableError(this.database, error);
-    }
+    return this.guard.run(deadline ?? new Deadline(this.defaultDeadlineMs), ({ signal }) =>
+      this.run<R>(sql, bindings, signal),
+    );
   }
 
-  /** Answers when the database does; used by /readyz. */
-  async ping(): Promise<void> {
-    await withTimeout(this.knex.raw('SELECT 1'), this.timeoutMs, this.database);
+  /** This source with every read bound to one request's deadline. */
+  within(deadline: Deadline): SqlReader {
+    return { select: (sql, bindings) => this.select(sql, bindings, deadline) };
+  }
+
+  /** Answers when the database does, bypassing the breaker; used by /readyz. */
+  async ping(signal: AbortSignal): Promise<void> {
+    await this.run('SELECT 1', [], signal);
   }
 }

@@ -1,4 +1,5 @@
 import { NATIONAL_DATABASES, type DatabaseName } from '../adapters/databases';
+import type { SourceSettings } from '../adapters/protection';
 
 /** Everything the gateway reads from its environment, parsed once at start. */
 export interface Config {
@@ -15,10 +16,18 @@ export interface Config {
   dataSeed: number;
   /** Base URL of the social insurance agency's service; started in process when unset. */
   insuranceServiceUrl: string | undefined;
-  /** How long a national database may take to answer one batch. */
+  /** How long a national database may take to answer one call, once it holds a connection. */
   sourceTimeoutMs: number;
   /** Connections per national database pool. */
   poolSize: number;
+  /** The budget every read of one request shares (REQUEST_DEADLINE_MS); `sourceTimeoutMs` when unset. */
+  requestDeadlineMs: number | undefined;
+  /** Per-source overrides: <NAME>_TIMEOUT_MS, _POOL_SIZE, _BREAKER_FAILURES, _BREAKER_COOLDOWN_MS, _RETRIES. */
+  sources: Partial<Record<DatabaseName, Partial<SourceSettings>>>;
+  /** How long /readyz waits for any one check. */
+  readinessTimeoutMs: number;
+  /** How long a SIGTERM lets requests in flight finish before the connections are closed. */
+  drainTimeoutMs: number;
   /** The gateway's own database (registered clients, consents); else DATABASE_URL, else embedded. */
   gatewayDatabaseUrl: string | undefined;
   /** The access log's database; else the gateway's own. */
@@ -66,6 +75,31 @@ function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number
   return value;
 }
 
+/** Gateway-wide source settings (SOURCE_*), then each source's own (POPULATION_TIMEOUT_MS, ...). */
+function sourceOverrides(env: NodeJS.ProcessEnv): Config['sources'] {
+  const keys: [keyof SourceSettings, string][] = [
+    ['timeoutMs', 'TIMEOUT_MS'],
+    ['poolSize', 'POOL_SIZE'],
+    ['breakerFailures', 'BREAKER_FAILURES'],
+    ['breakerCooldownMs', 'BREAKER_COOLDOWN_MS'],
+    ['retries', 'RETRIES'],
+  ];
+  const sources: Config['sources'] = {};
+  for (const name of NATIONAL_DATABASES) {
+    const settings: Partial<SourceSettings> = {};
+    for (const [key, suffix] of keys) {
+      const variable = [`${name.toUpperCase()}_${suffix}`, `SOURCE_${suffix}`].find(
+        (candidate) => env[candidate] !== undefined && env[candidate] !== '',
+      );
+      // SOURCE_TIMEOUT_MS and DATABASE_POOL_SIZE are the defaults themselves.
+      if (variable && variable !== 'SOURCE_TIMEOUT_MS' && variable !== 'SOURCE_POOL_SIZE')
+        settings[key] = intFrom(env, variable, 0);
+    }
+    if (Object.keys(settings).length > 0) sources[name] = settings;
+  }
+  return sources;
+}
+
 /**
  * Per-database URLs (POPULATION_DATABASE_URL, ...) win over DATABASE_URL, which serves every
  * national database from one PostgreSQL database with a schema each.
@@ -86,6 +120,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     insuranceServiceUrl: env.INSURANCE_SERVICE_URL || undefined,
     sourceTimeoutMs: intFrom(env, 'SOURCE_TIMEOUT_MS', 2000),
     poolSize: intFrom(env, 'DATABASE_POOL_SIZE', 10),
+    requestDeadlineMs: env.REQUEST_DEADLINE_MS ? intFrom(env, 'REQUEST_DEADLINE_MS', 0) : undefined,
+    sources: sourceOverrides(env),
+    readinessTimeoutMs: intFrom(env, 'READINESS_TIMEOUT_MS', 1000),
+    drainTimeoutMs: intFrom(env, 'SHUTDOWN_DRAIN_MS', 10_000),
     gatewayDatabaseUrl: env.GATEWAY_DATABASE_URL || env.DATABASE_URL || undefined,
     auditDatabaseUrl:
       env.AUDIT_DATABASE_URL || env.GATEWAY_DATABASE_URL || env.DATABASE_URL || undefined,

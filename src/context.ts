@@ -47,5 +47,7 @@ export function createContext(
     );
     return citizenIds.map((id) => inForce.get(id) ?? new Set<string>());
   });
-  return { requestId, viewer, access, loaders: { ...createLoaders(adapters, caches), consents } };
+  // The request's deadline, shared by every batch it sends to a national database.
+  const sources = adapters.within(adapters.startDeadline());
+  return { requestId, viewer, access, loaders: { ...createLoaders(sources, caches), consents } };
 }

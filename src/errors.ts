@@ -71,12 +71,25 @@ export function badUserInput(argument: string, expected: string, received?: unkn
   });
 }
 
-/** The GraphQL form of a national database that did not answer. */
+/** What the client is told for each reason a national database did not answer. */
+const UNAVAILABLE_BECAUSE: Record<SourceUnavailableError['reason'], string> = {
+  timed_out: 'did not answer in time',
+  refused: 'refused the connection',
+  circuit_open: 'is failing and is not being asked for now (circuit open)',
+  overloaded: 'has too many requests waiting',
+  failed: 'answered with an error',
+};
+
+/** The GraphQL form of a national database that did not answer, and why. */
 export function sourceUnavailable(error: SourceUnavailableError): GraphQLError {
   return new GraphQLError(
-    `The ${error.database} database did not answer in time; other data is returned.`,
+    `The ${error.database} database ${UNAVAILABLE_BECAUSE[error.reason]}; other data is returned.`,
     {
-      extensions: { code: ErrorCode.SOURCE_UNAVAILABLE, source: error.database },
+      extensions: {
+        code: ErrorCode.SOURCE_UNAVAILABLE,
+        source: error.database,
+        reason: error.reason,
+      },
     },
   );
 }

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { knex, type Knex } from 'knex';
 import { openNationalSources, type NationalSources } from '../adapters';
+import { knexLog } from '../adapters/connections';
 import { sourceCalls } from '../adapters/source';
 import { createCitizenTokenVerifier, type CitizenTokenVerifier } from './access/citizen-token';
 import { migrateAccess } from './access/migrations';
@@ -24,6 +25,8 @@ import { createPipeline } from './pipeline';
 import { procedureCatalogue } from './procedures/catalogue';
 import { buildSchema, protectedTypes } from './schema';
 import { startAuditWitnessing } from './witness/embedded';
+import { checkReadiness } from './readiness';
+import { drainHttpServer } from './shutdown';
 
 /** A running gateway: its HTTP server, the URL it answers on, and how to stop it cleanly. */
 export interface Gateway {
@@ -49,10 +52,16 @@ function openGatewayDatabase(
   url: string | undefined,
   fallback: Knex,
   poolSize: number,
+  logger: Logger,
 ): { handle: Knex; own: boolean } {
   if (!url) return { handle: fallback, own: false };
   return {
-    handle: knex({ client: 'pg', connection: url, pool: { min: 0, max: poolSize } }),
+    handle: knex({
+      client: 'pg',
+      connection: url,
+      pool: { min: 0, max: poolSize },
+      log: knexLog(logger),
+    }),
     own: true,
   };
 }
@@ -80,11 +89,12 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
     embedded ? undefined : config.gatewayDatabaseUrl,
     fallback,
     config.poolSize,
+    logger,
   );
   const auditDb =
     embedded || config.auditDatabaseUrl === config.gatewayDatabaseUrl
       ? { handle: gatewayDb.handle, own: false }
-      : openGatewayDatabase(config.auditDatabaseUrl, gatewayDb.handle, config.poolSize);
+      : openGatewayDatabase(config.auditDatabaseUrl, gatewayDb.handle, config.poolSize, logger);
 
   await migrateAccess(gatewayDb.handle);
   const store = new AccessStore(gatewayDb.handle);
@@ -176,19 +186,13 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
 
     if (route === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (route === '/readyz') {
-      const [states, auditUp] = await Promise.all([
-        sources.readiness(),
-        auditDb.handle.raw('SELECT 1').then(
-          () => 'up' as const,
-          () => 'down' as const,
-        ),
-      ]);
-      const all = { ...states, audit: auditUp };
-      const ready = Object.values(all).every((state) => state === 'up');
-      return sendJson(res, ready ? 200 : 503, {
-        status: ready ? 'ready' : 'degraded',
-        sources: all,
-      });
+      const { statusCode, body } = await checkReadiness(
+        sources,
+        auditDb.handle,
+        config.readinessTimeoutMs,
+        () => audit.witnessStatus(),
+      );
+      return sendJson(res, statusCode, body);
     }
     if (route === '/metrics') {
       if (config.metricsToken && req.headers.authorization !== `Bearer ${config.metricsToken}`) {
@@ -274,13 +278,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
     close() {
       // Stop accepting, let requests in flight finish (and their log entries commit), then release the pools.
       closing ??= (async () => {
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          // Kept-alive connections go as soon as their response is written.
-          const sweep = setInterval(() => server.closeIdleConnections(), 20);
-          server.once('close', () => clearInterval(sweep));
-          server.closeIdleConnections();
-        });
+        await drainHttpServer(server, config.drainTimeoutMs, logger);
         await apollo.stop();
         await pipeline.close();
         await audit.close();

@@ -1,5 +1,5 @@
 import { alignOne, distinct } from '../batch';
-import type { SqlSource } from '../source';
+import type { SqlReader } from '../source';
 
 /** An agency or public unit. */
 export interface AgencyRow {
@@ -62,7 +62,7 @@ function splitServant(row: FlatServantRow): CivilServantRow {
 
 /** Reads of the civil servants database; each takes a batch of keys and makes one call. */
 export class CivilServiceAdapter {
-  constructor(private readonly source: SqlSource) {}
+  constructor(private readonly source: SqlReader) {}
 
   async servantsByCode(codes: readonly string[]): Promise<(CivilServantRow | null)[]> {
     const rows = await this.source.select<FlatServantRow>(

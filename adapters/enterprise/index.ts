@@ -1,5 +1,5 @@
 import { alignMany, alignOne, distinct } from '../batch';
-import type { SqlSource } from '../source';
+import type { SqlReader } from '../source';
 
 /** An enterprise with its type, as the business registration database holds it. */
 export interface EnterpriseRow {
@@ -82,7 +82,7 @@ function splitRole(row: FlatRoleRow): EnterpriseRoleRow {
 
 /** Reads of the enterprise registration database; each takes a batch of keys and makes one call. */
 export class EnterpriseAdapter {
-  constructor(private readonly source: SqlSource) {}
+  constructor(private readonly source: SqlReader) {}
 
   async enterprisesByCode(codes: readonly string[]): Promise<(EnterpriseRow | null)[]> {
     const rows = await this.source.select<EnterpriseRow>(

@@ -1,5 +1,5 @@
 import { alignOne, distinct } from '../batch';
-import type { SqlSource } from '../source';
+import type { SqlReader } from '../source';
 
 /** A taxpayer with its tax office, as the tax registration database holds it. */
 export interface TaxpayerRow {
@@ -25,7 +25,7 @@ const TAXPAYER_COLUMNS = `t.tax_code AS "taxCode", t.kind, t.name, t.tax_office_
 
 /** Reads of the tax registration database (finance); each takes a batch of keys and makes one call. */
 export class FinanceAdapter {
-  constructor(private readonly source: SqlSource) {}
+  constructor(private readonly source: SqlReader) {}
 
   /** Taxpayers by tax code: enterprise codes and personal identification numbers alike. */
   async taxpayersByCode(codes: readonly string[]): Promise<(TaxpayerRow | null)[]> {

@@ -1,6 +1,7 @@
 import { Pool } from 'undici';
 import { distinct } from '../batch';
-import { SourceUnavailableError, sourceCalls } from '../source';
+import { Deadline, type CallBudget, type SourceGuard } from '../protection';
+import { sourceCalls } from '../source';
 
 /** A social insurance record, as the agency's service returns it. */
 export interface InsuranceRecordRow {
@@ -33,43 +34,82 @@ export interface HealthCardRow {
   updatedAt: string;
 }
 
-/**
- * Reads of the social insurance agency's database, over its HTTP batch endpoint: each read is
- * one POST with every key of the batch, bounded by a timeout.
- */
-export class InsuranceAdapter {
-  private readonly pool: Pool;
+/** The agency's service as the process holds it: one connection pool, one guard. */
+export class InsuranceClient {
+  readonly pool: Pool;
 
   constructor(
     baseUrl: string,
-    private readonly timeoutMs: number,
-    connections = 16,
+    readonly guard: SourceGuard,
   ) {
-    this.pool = new Pool(baseUrl, { connections, pipelining: 1, keepAliveTimeout: 30_000 });
+    // As many connections as the bulkhead admits calls, so no call waits inside undici.
+    this.pool = new Pool(baseUrl, {
+      connections: guard.settings.poolSize,
+      pipelining: 1,
+      keepAliveTimeout: 30_000,
+      connectTimeout: guard.settings.timeoutMs,
+    });
+  }
+
+  /** One POST to the batch endpoint, aborted when its budget runs out. */
+  async post<T>(op: string, keys: readonly string[], budget: CallBudget): Promise<T[]> {
+    const response = await this.pool.request({
+      path: '/v1/lookup',
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ op, keys }),
+      headersTimeout: budget.timeoutMs,
+      bodyTimeout: budget.timeoutMs,
+      signal: budget.signal,
+    });
+    if (response.statusCode !== 200) {
+      await response.body.dump();
+      const error = new Error(`insurance service answered ${response.statusCode}`);
+      // A 502/503/504 is the service (or its proxy) saying it cannot now: a read may be repeated.
+      if (response.statusCode >= 502) Object.assign(error, { code: 'ECONNRESET' });
+      throw error;
+    }
+    return ((await response.body.json()) as { results: T[] }).results;
+  }
+
+  /** Answers when the agency's service does, bypassing the breaker; used by /readyz. */
+  async ping(signal: AbortSignal): Promise<void> {
+    const response = await this.pool.request({ path: '/health', method: 'GET', signal });
+    await response.body.dump();
+    if (response.statusCode !== 200)
+      throw new Error(`insurance service answered ${response.statusCode}`);
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+}
+
+/**
+ * Reads of the social insurance agency's database, over its HTTP batch endpoint: each read is
+ * one POST with every key of the batch, guarded like any source. The lookups only read, so
+ * one that lost its connection may be repeated within the deadline.
+ */
+export class InsuranceAdapter {
+  constructor(
+    private readonly client: InsuranceClient,
+    /** The deadline of a read made outside any request. */
+    private readonly defaultDeadlineMs: number,
+    private readonly deadline?: Deadline,
+  ) {}
+
+  /** This adapter with every read bound to one request's deadline. */
+  within(deadline: Deadline): InsuranceAdapter {
+    return new InsuranceAdapter(this.client, this.defaultDeadlineMs, deadline);
   }
 
   private async lookup<T>(op: string, keys: readonly string[]): Promise<T[]> {
     sourceCalls.record('insurance');
     const unique = distinct(keys);
-    let results: T[];
-    try {
-      const response = await this.pool.request({
-        path: '/v1/lookup',
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ op, keys: unique }),
-        headersTimeout: this.timeoutMs,
-        bodyTimeout: this.timeoutMs,
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-      if (response.statusCode !== 200) {
-        await response.body.dump();
-        throw new Error(`insurance service answered ${response.statusCode}`);
-      }
-      results = ((await response.body.json()) as { results: T[] }).results;
-    } catch (error) {
-      throw new SourceUnavailableError('insurance', error);
-    }
+    const results = await this.client.guard.run(
+      this.deadline ?? new Deadline(this.defaultDeadlineMs),
+      (budget) => this.client.post<T>(op, unique, budget),
+    );
     const byKey = new Map(unique.map((key, index) => [key, results[index]]));
     return keys.map((key) => byKey.get(key) as T);
   }
@@ -99,26 +139,5 @@ export class InsuranceAdapter {
 
   healthCardsByNumber(cardNumbers: readonly string[]): Promise<(HealthCardRow | null)[]> {
     return this.lookup('healthCardsByCardNumber', cardNumbers);
-  }
-
-  /** Answers when the agency's service does; used by /readyz. */
-  async ping(): Promise<void> {
-    try {
-      const response = await this.pool.request({
-        path: '/health',
-        method: 'GET',
-        headersTimeout: this.timeoutMs,
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-      await response.body.dump();
-      if (response.statusCode !== 200)
-        throw new Error(`insurance service answered ${response.statusCode}`);
-    } catch (error) {
-      throw new SourceUnavailableError('insurance', error);
-    }
-  }
-
-  close(): Promise<void> {
-    return this.pool.close();
   }
 }

@@ -1,5 +1,5 @@
 import { alignMany, alignOne, distinct } from '../batch';
-import type { SqlSource } from '../source';
+import type { SqlReader } from '../source';
 
 /** A land parcel as the land database holds it. */
 export interface ParcelRow {
@@ -98,7 +98,7 @@ export function holderKey(key: HolderKey): string {
 
 /** Reads of the land database; each takes a batch of keys and makes one call. */
 export class LandAdapter {
-  constructor(private readonly source: SqlSource) {}
+  constructor(private readonly source: SqlReader) {}
 
   async parcelsById(ids: readonly string[]): Promise<(ParcelRow | null)[]> {
     const rows = await this.source.select<ParcelRow>(

@@ -1,5 +1,5 @@
 import { alignMany, alignOne, distinct } from '../batch';
-import type { SqlSource } from '../source';
+import type { SqlReader } from '../source';
 
 /** A citizen as the population database holds it. */
 export interface CitizenRow {
@@ -59,7 +59,7 @@ const CITIZEN_COLUMNS = `id, full_name AS "fullName", date_of_birth::text AS "da
 
 /** Reads of the population database; each takes a batch of keys and makes one call. */
 export class PopulationAdapter {
-  constructor(private readonly source: SqlSource) {}
+  constructor(private readonly source: SqlReader) {}
 
   async citizensById(ids: readonly string[]): Promise<(CitizenRow | null)[]> {
     const rows = await this.source.select<CitizenRow>(

@@ -1,5 +1,5 @@
 import { alignMany, alignOne, distinct } from '../batch';
-import type { SqlSource } from '../source';
+import type { SqlReader } from '../source';
 
 /** An administrative unit in force since 1 July 2025. */
 export interface UnitRow {
@@ -37,7 +37,7 @@ const LEGACY_COLUMNS = `code, name, level, kind, parent_code AS "parentCode", su
 
 /** Reads of the administrative-unit catalogue; each takes a batch of keys and makes one call. */
 export class ReferenceAdapter {
-  constructor(private readonly source: SqlSource) {}
+  constructor(private readonly source: SqlReader) {}
 
   async unitsByCode(codes: readonly string[]): Promise<(UnitRow | null)[]> {
     const rows = await this.source.select<UnitRow>(
