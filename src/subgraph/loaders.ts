@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
-import type { DatabaseName } from '../../adapters/databases';
 import type { RequestLoaders } from '../context';
+import type { SubgraphName } from './sdl';
 
 /** A loader that answers each key with a reference holding only that key, and asks no source. */
 function keyReferences<V>(field: string): DataLoader<string, V | null> {
@@ -12,7 +12,7 @@ function keyReferences<V>(field: string): DataLoader<string, V | null> {
  * databases (citizens, enterprises) as references holding their key, which the gateway
  * resolves at the subgraph that owns them.
  */
-export function subgraphLoaders(database: DatabaseName, loaders: RequestLoaders): RequestLoaders {
+export function subgraphLoaders(database: SubgraphName, loaders: RequestLoaders): RequestLoaders {
   return {
     ...loaders,
     citizen: database === 'population' ? loaders.citizen : keyReferences('id'),
