@@ -17,6 +17,8 @@ import {
   Kind,
   type DocumentNode,
   type ExecutionResult,
+  type FieldNode,
+  type SelectionSetNode,
   type GraphQLSchema,
 } from 'graphql';
 import { knex, type Knex } from 'knex';
@@ -61,6 +63,8 @@ export interface FederatedGateway {
   audit: AuditLog;
   /** Where the gateway's own module (access log, consents, procedures) answers as a subgraph. */
   moduleUrl: string;
+  /** Calls made to each subgraph since start. */
+  subgraphCalls(): Record<string, number>;
   close(): Promise<void>;
 }
 
@@ -77,8 +81,6 @@ interface RequestState {
   at: Date;
   viewer: Viewer;
   access: AccessRecord;
-  /** The subgraphs' provider entries, `name:seq:hash`, in the order they answered. */
-  providerEntries: string[];
 }
 
 /** What the plugins add to the runtime's context; what the schema's guards read. */
@@ -182,7 +184,6 @@ function useAuthentication(deps: {
         at,
         viewer,
         access: new AccessRecord(viewer.purpose),
-        providerEntries: [],
       });
     },
     onContextBuilding({ context, extendContext }) {
@@ -238,15 +239,42 @@ function useAccessPolicy(): GatewayPlugin {
   };
 }
 
-/** Signs a statement for every subgraph call and collects the subgraphs' provider entries. */
+/** A parse or validation error is refused with 400 and its contract code, as elsewhere. */
+function useRequestErrors(): GatewayPlugin {
+  const refused = (error: GraphQLError, code: string) =>
+    new GraphQLError(error.message, {
+      nodes: error.nodes,
+      source: error.source,
+      positions: error.positions,
+      extensions: { ...error.extensions, code, http: { status: 400 } },
+    });
+  return {
+    onParse() {
+      return ({ result, replaceParseResult }) => {
+        if (result instanceof GraphQLError)
+          replaceParseResult(refused(result, ErrorCode.GRAPHQL_PARSE_FAILED));
+      };
+    },
+    onValidate() {
+      return ({ result, setResult }) => {
+        if (result.length > 0)
+          setResult(result.map((error) => refused(error, ErrorCode.GRAPHQL_VALIDATION_FAILED)));
+      };
+    },
+  };
+}
+
+/** Signs a statement for every subgraph call, and counts the calls per subgraph. */
 function useSignedStatements(deps: {
   keys: StatementKeys;
   subgraphOf: (url: string) => string | undefined;
+  calls: Record<string, number>;
 }): GatewayPlugin {
   return {
     async onFetch({ url, options, setOptions, context }) {
       const audience = deps.subgraphOf(url);
       if (!audience) return;
+      deps.calls[audience] = (deps.calls[audience] ?? 0) + 1;
       const state = (context as Partial<FederationContext>).federation;
       const body = typeof options.body === 'string' ? options.body : '';
       const token = await signStatement(deps.keys.privateKey, audience, body, {
@@ -260,28 +288,74 @@ function useSignedStatements(deps: {
         ...options,
         headers: { ...(options.headers as Record<string, string>), [STATEMENT_HEADER]: token },
       });
-      return ({ response }) => {
-        const entry = response.headers.get('x-access-entry');
-        if (entry && state) state.providerEntries.push(entry);
-      };
     },
   };
+}
+
+/**
+ * The field of the client's document an error's path points to, so that an error passed on
+ * from a subgraph carries the location the client wrote (the subgraph's own is of its query).
+ */
+function fieldAt(
+  document: DocumentNode,
+  path: readonly (string | number)[] | undefined,
+): FieldNode[] | undefined {
+  if (!path) return undefined;
+  const fragments = new Map<string, SelectionSetNode>();
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION)
+      fragments.set(definition.name.value, definition.selectionSet);
+  }
+  const find = (set: SelectionSetNode, key: string): FieldNode | undefined => {
+    for (const selection of set.selections) {
+      if (selection.kind === Kind.FIELD && (selection.alias ?? selection.name).value === key)
+        return selection;
+      const inner =
+        selection.kind === Kind.INLINE_FRAGMENT
+          ? selection.selectionSet
+          : selection.kind === Kind.FRAGMENT_SPREAD
+            ? fragments.get(selection.name.value)
+            : undefined;
+      const found = inner && find(inner, key);
+      if (found) return found;
+    }
+    return undefined;
+  };
+  const operation = document.definitions.find(
+    (definition) => definition.kind === Kind.OPERATION_DEFINITION,
+  );
+  if (!operation || operation.kind !== Kind.OPERATION_DEFINITION) return undefined;
+  let set: SelectionSetNode | undefined = operation.selectionSet;
+  let field: FieldNode | undefined;
+  for (const key of path) {
+    if (typeof key === 'number') continue;
+    field = set && find(set, key);
+    if (!field) return undefined;
+    set = field.selectionSet;
+  }
+  return field ? [field] : undefined;
 }
 
 /**
  * A subgraph that failed, timed out or is down becomes SOURCE_UNAVAILABLE naming its national
  * database, on its fields only; the runtime's own error details stay in the log.
  */
-function sourceFailure(error: GraphQLError, logger: Logger): GraphQLError {
+function sourceFailure(error: GraphQLError, document: DocumentNode, logger: Logger): GraphQLError {
   const extensions = (error.extensions ?? {}) as Record<string, unknown>;
+  const nodes = error.nodes ?? fieldAt(document, error.path);
   const service = typeof extensions.serviceName === 'string' ? extensions.serviceName : undefined;
   const code = typeof extensions.code === 'string' ? extensions.code : undefined;
   if (code && OUR_CODES.has(code)) {
     const { serviceName: _serviceName, ...rest } = extensions;
+    return new GraphQLError(error.message, { path: error.path, nodes, extensions: rest });
+  }
+  // A variable that does not fit its type is refused before execution, as BAD_USER_INPUT.
+  if (!code && !service && !error.path) {
     return new GraphQLError(error.message, {
-      path: error.path,
       nodes: error.nodes,
-      extensions: rest,
+      source: error.source,
+      positions: error.positions,
+      extensions: { ...extensions, code: ErrorCode.BAD_USER_INPUT },
     });
   }
   if (!service || service === 'gateway') return error;
@@ -290,7 +364,7 @@ function sourceFailure(error: GraphQLError, logger: Logger): GraphQLError {
     `The ${service} database did not answer in time; other data is returned.`,
     {
       path: error.path,
-      nodes: error.nodes,
+      nodes,
       extensions: { code: ErrorCode.SOURCE_UNAVAILABLE, source: service },
     },
   );
@@ -311,7 +385,9 @@ function useConsumerLog(deps: {
         const context = args.contextValue as Partial<FederationContext>;
         const state = context.federation;
         if (result.errors) {
-          const errors = result.errors.map((error) => sourceFailure(error, deps.logger));
+          const errors = result.errors.map((error) =>
+            sourceFailure(error, args.document, deps.logger),
+          );
           result.errors = errors;
           for (const error of errors) {
             if (FAILURES.has(String(error.extensions?.code ?? '')) && state)
@@ -480,6 +556,7 @@ export async function startFederatedGateway(
   const { supergraphSdl } = compose(services);
 
   const states = new WeakMap<Request, RequestState>();
+  const calls: Record<string, number> = {};
   const runtime = createGatewayRuntime({
     supergraph: supergraphSdl,
     logging: false,
@@ -488,8 +565,9 @@ export async function startFederatedGateway(
     upstreamTimeout: config.sourceTimeoutMs,
     plugins: () => [
       useAuthentication({ store, citizenTokens, states, record, logger }),
+      useRequestErrors(),
       useAccessPolicy(),
-      useSignedStatements({ keys: options.keys, subgraphOf }),
+      useSignedStatements({ keys: options.keys, subgraphOf, calls }),
       useConsumerLog({ record, logger }),
     ],
   });
@@ -499,6 +577,10 @@ export async function startFederatedGateway(
     if (url.pathname === '/healthz') {
       res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
       return res.end(JSON.stringify({ status: 'ok' }));
+    }
+    if (url.pathname === '/metrics') {
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+      return res.end(JSON.stringify({ subgraphCalls: calls }));
     }
     if (url.pathname === '/readyz') {
       void Promise.all(
@@ -538,6 +620,7 @@ export async function startFederatedGateway(
     store,
     audit,
     moduleUrl: moduleServer.url,
+    subgraphCalls: () => ({ ...calls }),
     close() {
       closing ??= (async () => {
         await new Promise<void>((resolve) => {

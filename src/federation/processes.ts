@@ -48,8 +48,8 @@ export function spawnService(
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`${name} did not start within ${options.readyTimeoutMs ?? 120_000} ms`));
-    }, options.readyTimeoutMs ?? 120_000);
+      reject(new Error(`${name} did not start within ${options.readyTimeoutMs ?? 300_000} ms`));
+    }, options.readyTimeoutMs ?? 300_000);
     let ready = false;
     readline.createInterface({ input: child.stdout! }).on('line', (line) => {
       if (!ready && line.startsWith('{')) {

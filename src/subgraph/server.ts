@@ -11,6 +11,7 @@ import { Kind, parse, type GraphQLSchema } from 'graphql';
 import { knex, type Knex } from 'knex';
 import { openNationalSources, type Adapters, type NationalSources } from '../../adapters';
 import type { DatabaseName } from '../../adapters/databases';
+import { sourceCalls } from '../../adapters/source';
 import { applyAccessPolicy } from '../access/enforcement';
 import type { AccessStore } from '../access/store';
 import type { RegisteredClient } from '../access/types';
@@ -311,14 +312,43 @@ export async function createSubgraphHandler(options: SubgraphHandlerOptions) {
     res.end();
   }
 
+  /**
+   * The provider-side log of one request, and whether the whole chain verifies: for the
+   * gateway's auditors, with a statement like any call (`{ "requestId": "..." }`).
+   */
+  async function accessLog(req: http.IncomingMessage, res: http.ServerResponse) {
+    const body = await readBody(req);
+    try {
+      const header = req.headers[STATEMENT_HEADER];
+      await statements.verify(Array.isArray(header) ? header[0] : header, body);
+    } catch (error) {
+      if (!(error instanceof StatementError)) throw error;
+      return sendJson(res, 401, { error: 'a valid signed statement is required' });
+    }
+    if (!audit) return sendJson(res, 404, { error: 'this subgraph keeps no provider log' });
+    const requestId = (JSON.parse(body) as { requestId?: unknown }).requestId;
+    const entries =
+      typeof requestId === 'string'
+        ? (await audit.query({}, { first: 100 })).entries.filter(
+            (entry) => entry.requestId === requestId,
+          )
+        : [];
+    return sendJson(res, 200, { entries, verify: await audit.verify() });
+  }
+
   const handle = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://subgraph');
+    const post = req.method === 'POST';
     const handled =
       url.pathname === '/healthz'
         ? Promise.resolve(sendJson(res, 200, { status: 'ok', subgraph: name }))
-        : url.pathname === '/graphql' && req.method === 'POST'
-          ? graphql(req, res)
-          : Promise.resolve(sendJson(res, 404, { error: 'not found' }));
+        : url.pathname === '/metrics'
+          ? Promise.resolve(sendJson(res, 200, { sourceCalls: sourceCalls.snapshot() }))
+          : url.pathname === '/graphql' && post
+            ? graphql(req, res)
+            : url.pathname === '/access-log' && post
+              ? accessLog(req, res)
+              : Promise.resolve(sendJson(res, 404, { error: 'not found' }));
     handled.catch((error: unknown) => {
       logger.error({ err: error }, 'subgraph request failed');
       if (!res.headersSent) {
