@@ -239,31 +239,6 @@ function useAccessPolicy(): GatewayPlugin {
   };
 }
 
-/** A parse or validation error is refused with 400 and its contract code, as elsewhere. */
-function useRequestErrors(): GatewayPlugin {
-  const refused = (error: GraphQLError, code: string) =>
-    new GraphQLError(error.message, {
-      nodes: error.nodes,
-      source: error.source,
-      positions: error.positions,
-      extensions: { ...error.extensions, code, http: { status: 400 } },
-    });
-  return {
-    onParse() {
-      return ({ result, replaceParseResult }) => {
-        if (result instanceof GraphQLError)
-          replaceParseResult(refused(result, ErrorCode.GRAPHQL_PARSE_FAILED));
-      };
-    },
-    onValidate() {
-      return ({ result, setResult }) => {
-        if (result.length > 0)
-          setResult(result.map((error) => refused(error, ErrorCode.GRAPHQL_VALIDATION_FAILED)));
-      };
-    },
-  };
-}
-
 /** Signs a statement for every subgraph call, and counts the calls per subgraph. */
 function useSignedStatements(deps: {
   keys: StatementKeys;
@@ -565,7 +540,6 @@ export async function startFederatedGateway(
     upstreamTimeout: config.sourceTimeoutMs,
     plugins: () => [
       useAuthentication({ store, citizenTokens, states, record, logger }),
-      useRequestErrors(),
       useAccessPolicy(),
       useSignedStatements({ keys: options.keys, subgraphOf, calls }),
       useConsumerLog({ record, logger }),
