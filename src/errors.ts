@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLErrorOptions, type GraphQLFormattedError } from 'graphql';
 import { HeaderMap } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { SourceUnavailableError } from '../adapters/source';
@@ -50,9 +50,13 @@ export function refusal(
   message: string,
   headers: Record<string, string> = {},
 ): GraphQLError {
-  return new GraphQLError(message, {
-    extensions: { code, http: { status, headers: new HeaderMap(Object.entries(headers)) } },
-  });
+  // Apollo Server reads `http.headers` as its HeaderMap; Yoga's typings (the federated front)
+  // declare a plain record for the same extension, hence the widened type.
+  const extensions: Record<string, unknown> = {
+    code,
+    http: { status, headers: new HeaderMap(Object.entries(headers)) },
+  };
+  return new GraphQLError(message, { extensions: extensions as GraphQLErrorOptions['extensions'] });
 }
 
 /** The request body passed the size limit; answered 413 with `BAD_REQUEST`. */

@@ -39,10 +39,17 @@ export function protectedTypes(): ProtectedTypes {
   for (const name of NATIONAL_DATABASE_FILES) {
     const document = parse(fs.readFileSync(path.join(SCHEMA_DIR, `${name}.graphql`), 'utf8'));
     for (const definition of document.definitions) {
-      if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION) continue;
+      // A type another database extends (`extend type Citizen @key(fields: "id")`) keeps its key.
+      if (
+        definition.kind !== Kind.OBJECT_TYPE_DEFINITION &&
+        definition.kind !== Kind.OBJECT_TYPE_EXTENSION
+      )
+        continue;
       const key = definition.directives?.find((directive) => directive.name.value === 'key');
       const fields = key?.arguments?.find((argument) => argument.name.value === 'fields');
-      keyOf.set(definition.name.value, fields ? (fields.value as StringValueNode).value : null);
+      const name = definition.name.value;
+      if (fields) keyOf.set(name, (fields.value as StringValueNode).value);
+      else if (!keyOf.has(name)) keyOf.set(name, null);
     }
   }
   return { keyOf };

@@ -10,6 +10,9 @@ export const civilServiceResolvers: Resolvers = {
     civilServant: (_, { code }, ctx) =>
       ctx.loaders.civilServant.load(requireIdentifier('civilServantCode', 'code', code)),
   },
+  Citizen: {
+    civilService: (citizen, _, ctx) => ctx.loaders.civilServantOfCitizen.load(citizen.id),
+  },
   CivilServant: {
     citizen: (servant, _, ctx) => ctx.loaders.citizen.load(servant.citizenId),
     rank: (servant) => servant,

@@ -17,6 +17,9 @@ export const enterpriseResolvers: Resolvers = {
     branch: (_, { code }, ctx) =>
       ctx.loaders.branch.load(requireIdentifier('branchCode', 'code', code)),
   },
+  Citizen: {
+    enterprises: (citizen, _, ctx) => ctx.loaders.rolesOfCitizen.load(citizen.id),
+  },
   Enterprise: {
     type: (enterprise) => enterprise,
     status: (enterprise) => enterprise.status as EnterpriseStatus,
@@ -35,8 +38,6 @@ export const enterpriseResolvers: Resolvers = {
     people: (enterprise, _, ctx) => ctx.loaders.rolesInEnterprise.load(enterprise.code),
     businessLines: (enterprise, _, ctx) => ctx.loaders.businessLines.load(enterprise.code),
     branches: (enterprise, _, ctx) => ctx.loaders.branches.load(enterprise.code),
-    landRights: (enterprise, _, ctx) =>
-      ctx.loaders.rightsOfHolder.load({ kind: 'ENTERPRISE', id: enterprise.code }),
     source,
   },
   EnterpriseType: {

@@ -1,5 +1,7 @@
 import type { Resolvers } from '../generated/graphql';
+import { mayRead } from '../access/enforcement';
 import { requireIdentifier } from '../identifiers';
+import { selects } from './lookahead';
 import { sourceOf } from './source';
 
 const source = sourceOf('INSURANCE');
@@ -26,6 +28,14 @@ export const insuranceResolvers: Resolvers = {
       ),
     healthInsuranceCard: (_, { number }, ctx) =>
       ctx.loaders.healthCard.load(requireIdentifier('healthInsuranceCard', 'number', number)),
+  },
+  Citizen: {
+    insurance: (citizen, _, ctx, info) =>
+      (selects(info, ['contributions', 'contributionMonths']) &&
+      mayRead(ctx, 'InsuranceRecord', 'contributions')
+        ? ctx.loaders.insuranceWithContributionsOfCitizen
+        : ctx.loaders.insuranceOfCitizen
+      ).load(citizen.id),
   },
   InsuranceRecord: {
     citizen: (record, _, ctx) => ctx.loaders.citizen.load(record.citizenId),

@@ -21,6 +21,14 @@ export const landResolvers: Resolvers = {
     landParcel: (_, { id }, ctx) =>
       ctx.loaders.parcel.load(requireIdentifier('landParcelId', 'id', id)),
   },
+  Citizen: {
+    landRights: (citizen, _, ctx) =>
+      ctx.loaders.rightsOfHolder.load({ kind: 'CITIZEN', id: citizen.id }),
+  },
+  Enterprise: {
+    landRights: (enterprise, _, ctx) =>
+      ctx.loaders.rightsOfHolder.load({ kind: 'ENTERPRISE', id: enterprise.code }),
+  },
   LandParcel: {
     commune: (parcel, _, ctx) => ctx.loaders.unit.load(parcel.communeCode),
     address: (parcel) => ({ street: parcel.street, communeCode: parcel.communeCode }),
@@ -39,7 +47,8 @@ export const landResolvers: Resolvers = {
     source,
   },
   LandHolder: {
-    __resolveType: (holder) => ('fullName' in holder ? 'Citizen' : 'Enterprise'),
+    // From the key alone, so that a reference to another database's entity resolves too.
+    __resolveType: (holder) => ('code' in holder ? 'Enterprise' : 'Citizen'),
   },
   LandRight: {
     holder: (right, _, ctx) => holderOf(right, ctx),

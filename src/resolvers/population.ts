@@ -1,7 +1,5 @@
 import type { Resolvers } from '../generated/graphql';
 import { requireIdentifier, requireIdentifiers } from '../identifiers';
-import { mayRead } from '../access/enforcement';
-import { selects } from './lookahead';
 import { currentUnit } from './reference';
 import { sourceOf } from './source';
 
@@ -39,16 +37,6 @@ export const populationResolvers: Resolvers = {
       citizen.spouseId ? ctx.loaders.citizen.load(citizen.spouseId) : null,
     children: (citizen, _, ctx) => ctx.loaders.children.load(citizen.id),
     identityCard: (citizen, _, ctx) => ctx.loaders.identityCard.load(citizen.id),
-    enterprises: (citizen, _, ctx) => ctx.loaders.rolesOfCitizen.load(citizen.id),
-    landRights: (citizen, _, ctx) =>
-      ctx.loaders.rightsOfHolder.load({ kind: 'CITIZEN', id: citizen.id }),
-    insurance: (citizen, _, ctx, info) =>
-      (selects(info, ['contributions', 'contributionMonths']) &&
-      mayRead(ctx, 'InsuranceRecord', 'contributions')
-        ? ctx.loaders.insuranceWithContributionsOfCitizen
-        : ctx.loaders.insuranceOfCitizen
-      ).load(citizen.id),
-    civilService: (citizen, _, ctx) => ctx.loaders.civilServantOfCitizen.load(citizen.id),
     source,
   },
   Household: {

@@ -1,0 +1,86 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import readline from 'node:readline';
+import { ROOT } from '../paths';
+
+/** A process of the federated topology: what it is, where it answers, how to stop it. */
+export interface ServiceProcess {
+  name: string;
+  url: string;
+  child: ChildProcess;
+  /** Resolves with the exit code (or signal) when the process ends, for whatever reason. */
+  exited: Promise<number | string>;
+  stop(): Promise<void>;
+}
+
+export interface SpawnOptions {
+  env: NodeJS.ProcessEnv;
+  /** Every line the process prints other than its ready line. */
+  onOutput?: (name: string, line: string) => void;
+  /** How long it may take to say where it listens. */
+  readyTimeoutMs?: number;
+}
+
+/**
+ * Starts a TypeScript entry point (src/subgraph/main.ts, src/federation/serve.ts) as a process
+ * of its own, and resolves once it prints the JSON line naming its URL (`url` or `gateway`).
+ */
+export function spawnService(
+  name: string,
+  script: string,
+  args: string[],
+  options: SpawnOptions,
+): Promise<ServiceProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, script), ...args], {
+    cwd: ROOT,
+    env: options.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<number | string>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
+  );
+  const stderr: string[] = [];
+  readline.createInterface({ input: child.stderr! }).on('line', (line) => {
+    stderr.push(line);
+    if (stderr.length > 20) stderr.shift();
+    options.onOutput?.(name, line);
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${name} did not start within ${options.readyTimeoutMs ?? 300_000} ms`));
+    }, options.readyTimeoutMs ?? 300_000);
+    let ready = false;
+    readline.createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (!ready && line.startsWith('{')) {
+        try {
+          const parsed = JSON.parse(line) as { url?: string; gateway?: string };
+          const url = parsed.url ?? parsed.gateway;
+          if (url) {
+            ready = true;
+            clearTimeout(timer);
+            resolve({
+              name,
+              url,
+              child,
+              exited,
+              stop: async () => {
+                if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+                await exited;
+              },
+            });
+            return;
+          }
+        } catch {
+          // An ordinary log line.
+        }
+      }
+      options.onOutput?.(name, line);
+    });
+    void exited.then((code) => {
+      if (ready) return;
+      clearTimeout(timer);
+      reject(new Error(`${name} exited (${code}) before it was ready:\n${stderr.join('\n')}`));
+    });
+  });
+}

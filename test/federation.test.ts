@@ -1,0 +1,357 @@
+import * as jose from 'jose';
+import { generateKeyPairSync } from 'node:crypto';
+import { issueCitizenToken } from '../mocks/vneid/issuer';
+import { requestHash, signStatement, STATEMENT_HEADER } from '../src/federation/statement';
+import { startFederatedTopology, type FederatedTopology } from './support/federated';
+import { startTestGateway, type TestGateway } from './support/gateway';
+
+let single: TestGateway;
+let federated: FederatedTopology;
+const ids: Record<string, string> = {};
+
+beforeAll(async () => {
+  [single, federated] = await Promise.all([startTestGateway(), startFederatedTopology()]);
+  const first = async (sql: string) => {
+    const { rows } = await single.db('population').raw(sql);
+    return Object.values(rows[0] as Record<string, string>)[0];
+  };
+  ids.servant = await first(
+    'SELECT citizen_id FROM civil_service.civil_servants ORDER BY code LIMIT 1',
+  );
+  ids.servantCode = await first(
+    'SELECT code FROM civil_service.civil_servants ORDER BY code LIMIT 1',
+  );
+  ids.owner = await first(
+    "SELECT citizen_id FROM enterprise.enterprise_people WHERE role = 'LEGAL_REPRESENTATIVE' ORDER BY citizen_id LIMIT 1",
+  );
+  ids.holder = await first(
+    "SELECT holder_id FROM land.holders WHERE holder_kind = 'CITIZEN' ORDER BY holder_id LIMIT 1",
+  );
+  ids.enterprise = await first(
+    "SELECT holder_id FROM land.holders WHERE holder_kind = 'ENTERPRISE' ORDER BY holder_id LIMIT 1",
+  );
+  ids.branch = await first('SELECT code FROM enterprise.branches ORDER BY code LIMIT 1');
+  ids.parcel = await first('SELECT id FROM land.parcels ORDER BY id LIMIT 1');
+  ids.insured = await first(
+    'SELECT social_insurance_number FROM insurance.insurance_records ORDER BY 1 LIMIT 1',
+  );
+  ids.card = await first('SELECT card_number FROM insurance.health_cards ORDER BY 1 LIMIT 1');
+  // Both warm (first connections, caches), so that a cold start's timeout is not compared.
+  const warm = `{ citizen(id: "${ids.servant}") { fullName insurance { status } civilService { code } enterprises { role } landRights { share } } }`;
+  await Promise.all([single.graphql(warm), federated.graphql(warm)]);
+  ids.commune = await first(
+    "SELECT code FROM reference.units WHERE level = 'COMMUNE' ORDER BY code LIMIT 1",
+  );
+}, 600_000);
+
+afterAll(async () => {
+  await Promise.all([single?.close(), federated?.close()]);
+});
+
+const CITIZEN = `id fullName dateOfBirth sex permanentAddress { text commune { name province { name } } legacy { text } }
+  household { id members { id } } father { id fullName } children { id }
+  enterprises { role since enterprise { code name representatives { id fullName } landRights { share parcel { id } } } }
+  landRights { share parcel { id area holders { __typename ... on Citizen { id fullName } ... on Enterprise { code name } } } }
+  insurance { socialInsuranceNumber status contributionMonths contributions { employer { code name } months } healthInsuranceCards { number } }
+  civilService { code position rank { name } agency { name province { name } } }
+  source { database }`;
+
+/** Every root field the contract serves, with arguments from the data set. */
+function rootQueries(): [string, string, () => Record<string, unknown>][] {
+  return [
+    [
+      'citizen',
+      `query ($id: ID!) { citizen(id: $id) { ${CITIZEN} } }`,
+      () => ({ id: ids.servant }),
+    ],
+    [
+      'citizens',
+      `query ($ids: [ID!]!) { citizens(ids: $ids) { ${CITIZEN} } }`,
+      () => ({ ids: [ids.owner, ids.holder, ids.servant, '001999999999'] }),
+    ],
+    [
+      'enterprise',
+      'query ($c: ID!) { enterprise(code: $c) { code name type { name } headOffice { text } people { role citizen { fullName } } businessLines { code name isMain } branches { code } landRights { share } } }',
+      () => ({ c: ids.enterprise }),
+    ],
+    [
+      'branch',
+      'query ($c: ID!) { branch(code: $c) { code name kind address { text } enterprise { code name } } }',
+      () => ({ c: ids.branch }),
+    ],
+    [
+      'landParcel',
+      'query ($id: ID!) { landParcel(id: $id) { id area commune { name } holders { __typename ... on Citizen { fullName } ... on Enterprise { name } } rights { share holderKind } certificates { serial } mortgages { mortgagee } } }',
+      () => ({ id: ids.parcel }),
+    ],
+    [
+      'insuranceRecord',
+      'query ($n: ID!) { insuranceRecord(socialInsuranceNumber: $n) { socialInsuranceNumber citizen { fullName } contributions { employer { name } months } healthInsuranceCards { number } } }',
+      () => ({ n: ids.insured }),
+    ],
+    [
+      'healthInsuranceCard',
+      'query ($n: ID!) { healthInsuranceCard(number: $n) { number validTo registeredFacility } }',
+      () => ({ n: ids.card }),
+    ],
+    [
+      'civilServant',
+      'query ($c: ID!) { civilServant(code: $c) { code citizen { fullName } agency { name } rank { name category } } }',
+      () => ({ c: ids.servantCode }),
+    ],
+    [
+      'administrativeUnit',
+      'query ($c: ID!) { administrativeUnit(code: $c) { code name level province { name } predecessors { name } } }',
+      () => ({ c: ids.commune }),
+    ],
+    ['procedures', '{ procedures { code name reads } }', () => ({})],
+    [
+      'procedure',
+      '{ procedure(code: "BIRTH_REGISTRATION") { code fields { key path } documents { name } } }',
+      () => ({}),
+    ],
+    [
+      'prefill',
+      'query ($id: ID!) { prefill(procedureCode: "HEALTH_INSURANCE_CARD_REISSUE", subjectId: $id) { subjectFound fields { key value available unavailableCause source { database } } replacedDocuments { name } } }',
+      () => ({ id: ids.servant }),
+    ],
+    [
+      'checkDeclaration',
+      'query ($id: ID!) { checkDeclaration(procedureCode: "HEALTH_INSURANCE_CARD_REISSUE", subjectId: $id, values: { fullName: "Nobody" }) { allMatch fields { key status nationalValue } } }',
+      () => ({ id: ids.servant }),
+    ],
+    ['malformed id', '{ citizen(id: "12") { fullName } }', () => ({})],
+  ];
+}
+
+describe('the federated topology', () => {
+  it.each(rootQueries())(
+    'answers %s as the single-process gateway does',
+    async (_name, query, variablesOf) => {
+      const variables = variablesOf();
+      const [one, fed] = await Promise.all([
+        single.graphql(query, variables),
+        federated.graphql(query, variables),
+      ]);
+      expect(fed.status).toBe(one.status);
+      expect(fed.body).toEqual(one.body);
+    },
+  );
+
+  it('refuses what the purpose does not allow, at the same paths with the same codes', async () => {
+    const query = `{ citizen(id: "${ids.owner}") { id fullName dateOfBirth enterprises { role } landRights { share } } }`;
+    const headers = { authorization: 'Bearer demo-ekyc', 'x-purpose': 'EKYC' };
+    const [one, fed] = await Promise.all([
+      single.graphql(query, {}, headers),
+      federated.graphql(query, {}, headers),
+    ]);
+    expect(fed.body).toEqual(one.body);
+    expect(fed.body.errors?.map((error) => error.extensions?.code)).toContain('FORBIDDEN');
+  });
+
+  it('serves a citizen their own data through me, and the access-log fields', async () => {
+    const token = await issueCitizenToken(ids.owner);
+    const headers = { authorization: `Bearer ${token}`, 'x-purpose': '' };
+    const query = `{ me { id fullName enterprises { role enterprise { name } } landRights { share } } myConsents { id } }`;
+    const [one, fed] = await Promise.all([
+      single.graphql(query, {}, headers),
+      federated.graphql(query, {}, headers),
+    ]);
+    expect(fed.body.errors).toBeUndefined();
+    expect(fed.body).toEqual(one.body);
+    const accesses = await federated.graphql(
+      '{ myDataAccesses(first: 5) { edges { node { client } } } }',
+      {},
+      headers,
+    );
+    expect(accesses.body.errors).toBeUndefined();
+    const audit = await federated.graphql(
+      '{ auditLog(first: 3) { edges { node { seq client } } } verifyAuditChain { ok } accessStatistics { client total } }',
+      {},
+      { authorization: 'Bearer demo-auditor', 'x-purpose': '' },
+    );
+    expect(audit.body.errors).toBeUndefined();
+    expect((audit.body.data as { verifyAuditChain: { ok: boolean } }).verifyAuditChain.ok).toBe(
+      true,
+    );
+    const unauthenticated = await federated.graphql(
+      '{ procedures { code } }',
+      {},
+      { authorization: '' },
+    );
+    expect(unauthenticated.status).toBe(401);
+    expect(unauthenticated.body.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('calls each subgraph once per plan level for a citizen profile, each reading its database once', async () => {
+    const before = federated.gateway.subgraphCalls();
+    const sources = async () =>
+      Object.fromEntries(
+        await Promise.all(
+          [...federated.subgraphs.entries()].map(async ([name, service]) => {
+            const response = await fetch(service.url.replace(/\/graphql$/, '/metrics'));
+            const body = (await response.json()) as { sourceCalls: Record<string, number> };
+            return [name, body.sourceCalls[name] ?? 0] as const;
+          }),
+        ),
+      );
+    const sourcesBefore = await sources();
+    const { body } = await federated.graphql(
+      `query ($ids: [ID!]!) { citizens(ids: $ids) { fullName enterprises { role enterprise { name } } landRights { share parcel { area } } insurance { status } civilService { position } } }`,
+      { ids: [ids.owner, ids.holder, ids.servant] },
+    );
+    expect(body.errors).toBeUndefined();
+    const after = federated.gateway.subgraphCalls();
+    const sourcesAfter = await sources();
+    const delta = (a: Record<string, number>, b: Record<string, number>) =>
+      Object.fromEntries(
+        Object.keys(b)
+          .map((name) => [name, (b[name] ?? 0) - (a[name] ?? 0)] as const)
+          .filter(([, count]) => count > 0),
+      );
+    // Population first, then the four databases that add fields to the citizens, in parallel.
+    expect(delta(before, after)).toEqual({
+      population: 1,
+      enterprise: 1,
+      land: 1,
+      insurance: 1,
+      civil_service: 1,
+    });
+    expect(delta(sourcesBefore, sourcesAfter)).toEqual({
+      population: 1,
+      enterprise: 1,
+      land: 1,
+      insurance: 1,
+      civil_service: 1,
+    });
+  });
+
+  it('leaves a consumer entry and a provider entry in each subgraph it touched, and every chain verifies', async () => {
+    const requestId = `federated-log-${Date.now()}`;
+    const response = await federated.graphql(
+      `{ citizen(id: "${ids.servant}") { fullName civilService { position } } }`,
+      {},
+      { 'x-request-id': requestId },
+    );
+    expect(response.body.errors).toBeUndefined();
+    const consumer = await federated.gateway.audit.query({}, { first: 50 });
+    const entry = consumer.entries.find((candidate) => candidate.requestId === requestId);
+    expect(entry?.fields).toEqual(
+      expect.arrayContaining(['Citizen.fullName', 'Citizen.civilService', 'CivilServant.position']),
+    );
+    expect(entry?.subjects).toContain(ids.servant);
+    expect((await federated.gateway.audit.verify()).ok).toBe(true);
+    for (const name of ['population', 'civil_service'] as const) {
+      const log = await federated.callSubgraph(name, '/access-log', { requestId });
+      const body = (await log.json()) as {
+        entries: { clientId: string; fields: string[]; subjects: string[] }[];
+        verify: { ok: boolean };
+      };
+      expect(body.entries).toHaveLength(1);
+      expect(body.entries[0].clientId).toBe('demo-portal');
+      expect(body.entries[0].subjects).toContain(ids.servant);
+      expect(body.verify.ok).toBe(true);
+    }
+    const untouched = await federated.callSubgraph('land', '/access-log', { requestId });
+    expect(((await untouched.json()) as { entries: unknown[] }).entries).toHaveLength(0);
+  });
+
+  describe('a subgraph trusts the gateway only', () => {
+    const body = () =>
+      JSON.stringify({
+        query:
+          'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Citizen { fullName } } }',
+        variables: { r: [{ __typename: 'Citizen', id: ids.servant }] },
+      });
+    const claims = () => ({
+      viewer: {
+        kind: 'client' as const,
+        id: 'demo-portal',
+        name: 'Demo portal',
+        auditor: false,
+        policy: { fields: ['*'], requiresConsent: false, actorVisible: true, restrictedDays: null },
+      },
+      purpose: 'DEMO',
+      actor: null,
+      caseId: null,
+      requestId: `trust-${Date.now()}`,
+    });
+    const post = (text: string, token?: string) =>
+      fetch(federated.subgraphs.get('population')?.url as string, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(token ? { [STATEMENT_HEADER]: token } : {}),
+        },
+        body: text,
+      });
+
+    it('answers a call with a valid statement once, and refuses it replayed', async () => {
+      const text = body();
+      const token = await signStatement(federated.keys.privateKey, 'population', text, claims());
+      const first = await post(text, token);
+      expect(first.status).toBe(200);
+      expect(JSON.stringify(await first.json())).toContain('fullName');
+      expect((await post(text, token)).status).toBe(401);
+    });
+
+    it('refuses a call without a statement, or with one for another subgraph, request or key', async () => {
+      const text = body();
+      expect((await post(text)).status).toBe(401);
+      const wrongAudience = await signStatement(federated.keys.privateKey, 'land', text, claims());
+      expect((await post(text, wrongAudience)).status).toBe(401);
+      const otherRequest = await signStatement(
+        federated.keys.privateKey,
+        'population',
+        '{}',
+        claims(),
+      );
+      expect((await post(text, otherRequest)).status).toBe(401);
+      const stranger = generateKeyPairSync('ed25519').privateKey;
+      expect(
+        (await post(text, await signStatement(stranger, 'population', text, claims()))).status,
+      ).toBe(401);
+      const refused = await post(text);
+      expect(
+        ((await refused.json()) as { errors: { extensions: { code: string } }[] }).errors[0]
+          .extensions.code,
+      ).toBe('UNAUTHENTICATED');
+    });
+
+    it('refuses an expired statement', async () => {
+      const text = body();
+      const past = Math.floor(Date.now() / 1000) - 120;
+      const expired = await new jose.SignJWT({
+        ...claims(),
+        req: requestHash(text),
+      })
+        .setProtectedHeader({ alg: 'EdDSA', typ: 'gateway-statement+jwt' })
+        .setIssuer('national-data-gateway')
+        .setAudience('population')
+        .setIssuedAt(past)
+        .setExpirationTime(past + 30)
+        .setJti(`expired-${Date.now()}`)
+        .sign(federated.keys.privateKey);
+      expect((await post(text, expired)).status).toBe(401);
+    });
+  });
+
+  it('gives SOURCE_UNAVAILABLE for a killed subgraph on its fields only, and serves them again once it is back', async () => {
+    const query = `{ citizen(id: "${ids.holder}") { fullName landRights { share } enterprises { role } } }`;
+    await federated.kill('land');
+    const down = await federated.graphql(query);
+    expect(down.status).toBe(200);
+    const data = down.body.data as { citizen: { fullName: string; landRights: unknown } };
+    expect(data.citizen.fullName).toEqual(expect.any(String));
+    expect(data.citizen.landRights).toBeNull();
+    expect(down.body.errors).toEqual([
+      expect.objectContaining({
+        path: ['citizen', 'landRights'],
+        extensions: { code: 'SOURCE_UNAVAILABLE', source: 'land' },
+      }),
+    ]);
+    await federated.restart('land');
+    const [back, one] = await Promise.all([federated.graphql(query), single.graphql(query)]);
+    expect(back.body).toEqual(one.body);
+  });
+});
