@@ -397,14 +397,15 @@ describe('consents', () => {
     await expectAccessError(
       store.grantConsent({ ...base, fields: ['Citizen.sex'] }),
       'INVALID',
-      'fields',
+      // One answer for every refusal of who and what, so none tells which clients exist.
+      'client',
     );
     await expectAccessError(
       store.grantConsent({ ...base, fields: ['Citizen'] }),
       'INVALID',
-      'fields',
+      'client',
     );
-    await expectAccessError(store.grantConsent({ ...base, fields: ['*'] }), 'INVALID', 'fields');
+    await expectAccessError(store.grantConsent({ ...base, fields: ['*'] }), 'INVALID', 'client');
     await expectAccessError(store.grantConsent({ ...base, fields: [] }), 'INVALID', 'fields');
     await expectAccessError(
       store.grantConsent({ ...base, fields: ['no such'] }),
@@ -414,7 +415,7 @@ describe('consents', () => {
     await expectAccessError(
       store.grantConsent({ ...base, purpose: 'DEMO', fields: ['Citizen.fullName'] }),
       'INVALID',
-      'purpose',
+      'client',
     );
     await expectAccessError(
       store.grantConsent({ ...base, clientId: 'nobody', fields: ['Citizen.fullName'] }),
