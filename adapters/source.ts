@@ -11,9 +11,39 @@ export { SourceUnavailableError };
  */
 export class CallCounter {
   private readonly counts = new Map<DatabaseName, number>();
+  private readonly listeners: CallListener[] = [];
 
   record(database: DatabaseName): void {
     this.counts.set(database, (this.counts.get(database) ?? 0) + 1);
+  }
+
+  /** Counts one call of a batch of `keys` keys and tells the listeners how it went. */
+  async track<T>(database: DatabaseName, keys: number, call: () => Promise<T>): Promise<T> {
+    this.record(database);
+    const started = process.hrtime.bigint();
+    const done = (error: unknown) => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const failure =
+        error === null ? null : error instanceof SourceUnavailableError ? error.reason : 'failed';
+      for (const listener of this.listeners) listener({ database, keys, seconds, failure });
+    };
+    try {
+      const result = await call();
+      done(null);
+      return result;
+    } catch (error) {
+      done(error);
+      throw error;
+    }
+  }
+
+  /** Adds a listener of every call (the metrics); returns what removes it. */
+  listen(listener: CallListener): () => void {
+    this.listeners.push(listener);
+    return () => {
+      const index = this.listeners.indexOf(listener);
+      if (index >= 0) this.listeners.splice(index, 1);
+    };
   }
 
   snapshot(): Record<string, number> {
@@ -26,6 +56,17 @@ export class CallCounter {
     return sum;
   }
 }
+
+/** One call to a national database, as the metrics see it. */
+export interface CallEvent {
+  database: DatabaseName;
+  /** Keys in the batch: one DataLoader batch is one call. */
+  keys: number;
+  seconds: number;
+  /** Null when it answered; else the reason (`timed_out`, `circuit_open`, ...). */
+  failure: string | null;
+}
+export type CallListener = (event: CallEvent) => void;
 
 /** Process-wide call counts, exposed on /metrics. */
 export const sourceCalls = new CallCounter();
@@ -166,9 +207,11 @@ export class SqlSource implements SqlReader {
 
   /** Runs one statement with `?` placeholders and returns its rows. */
   select<R>(sql: string, bindings: readonly unknown[], deadline?: Deadline): Promise<R[]> {
-    sourceCalls.record(this.database);
-    return this.guard.run(deadline ?? new Deadline(this.defaultDeadlineMs), ({ signal }) =>
-      this.run<R>(sql, bindings, signal),
+    const keys = Array.isArray(bindings[0]) ? bindings[0].length : 1;
+    return sourceCalls.track(this.database, keys, () =>
+      this.guard.run(deadline ?? new Deadline(this.defaultDeadlineMs), ({ signal }) =>
+        this.run<R>(sql, bindings, signal),
+      ),
     );
   }
 

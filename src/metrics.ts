@@ -14,7 +14,8 @@ export interface GatewayMetrics {
   refusals: Counter<'code'>;
   auditCommitDuration: Histogram;
   auditCommitFailures: Counter;
-  loaderBatchSize: Histogram<'loader'>;
+  /** Stops listening to the sources' calls. */
+  close(): void;
 }
 
 /** Builds the registry; `sources` and `audit` are read when Prometheus scrapes. */
@@ -57,14 +58,33 @@ export function createMetrics(options: {
       help: 'Access-log entries that could not be committed (their answers were withheld)',
       registers: [registry],
     }),
-    loaderBatchSize: new Histogram({
-      name: 'gateway_loader_batch_size',
-      help: 'Keys per DataLoader batch (one source call each), by loader',
-      labelNames: ['loader'],
-      buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
-      registers: [registry],
-    }),
+    close: () => undefined,
   };
+  const batchKeys = new Histogram({
+    name: 'gateway_source_batch_keys',
+    help: 'Keys per call to each national database: the size of one DataLoader batch',
+    labelNames: ['source'],
+    buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
+    registers: [registry],
+  });
+  const sourceDuration = new Histogram({
+    name: 'gateway_source_duration_seconds',
+    help: 'Time each call to a national database took, answered or not',
+    labelNames: ['source'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+  const sourceErrors = new Counter({
+    name: 'gateway_source_errors_total',
+    help: 'Calls to each national database that failed, by reason',
+    labelNames: ['source', 'reason'],
+    registers: [registry],
+  });
+  metrics.close = options.sourceCalls.listen(({ database, keys, seconds, failure }) => {
+    batchKeys.observe({ source: database }, keys);
+    sourceDuration.observe({ source: database }, seconds);
+    if (failure) sourceErrors.inc({ source: database, reason: failure });
+  });
   new Counter({
     name: 'gateway_source_calls_total',
     help: 'Calls made to each national database (one per batch)',

@@ -281,6 +281,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
         await drainHttpServer(server, config.drainTimeoutMs, logger);
         await apollo.stop();
         await pipeline.close();
+        metrics.close();
         await audit.close();
         await witnesses.close();
         await rateLimiter.close();

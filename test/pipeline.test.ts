@@ -549,6 +549,8 @@ describe('metrics', () => {
       'gateway_requests_total',
       'gateway_request_duration_seconds_bucket',
       'gateway_source_calls_total',
+      'gateway_source_duration_seconds_bucket',
+      'gateway_source_batch_keys_bucket',
       'gateway_refusals_total',
       'gateway_audit_queue_depth',
       'gateway_audit_commit_duration_seconds_bucket',

@@ -104,11 +104,11 @@ export class InsuranceAdapter {
   }
 
   private async lookup<T>(op: string, keys: readonly string[]): Promise<T[]> {
-    sourceCalls.record('insurance');
     const unique = distinct(keys);
-    const results = await this.client.guard.run(
-      this.deadline ?? new Deadline(this.defaultDeadlineMs),
-      (budget) => this.client.post<T>(op, unique, budget),
+    const results = await sourceCalls.track('insurance', unique.length, () =>
+      this.client.guard.run(this.deadline ?? new Deadline(this.defaultDeadlineMs), (budget) =>
+        this.client.post<T>(op, unique, budget),
+      ),
     );
     const byKey = new Map(unique.map((key, index) => [key, results[index]]));
     return keys.map((key) => byKey.get(key) as T);
