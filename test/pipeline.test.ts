@@ -152,13 +152,13 @@ describe('trusted documents', () => {
   beforeAll(async () => {
     persistedKey = (
       await t.gateway.store.addClient({
-        id: 'test-persisted',
+        id: 'test-trusted-docs',
         name: 'A client that runs registered documents only',
         purposes: [{ purpose: 'DEMO', fields: ['Citizen.id', 'Citizen.fullName'] }],
         persistedOnly: true,
       })
     ).apiKey;
-    await t.gateway.store.registerOperation('test-persisted', cheap);
+    await t.gateway.store.registerOperation('test-trusted-docs', cheap);
   });
 
   it('never registers a document sent with its hash (no automatic persisted queries)', async () => {
