@@ -127,6 +127,12 @@ export function createGraphQLHandler(apollo: ApolloServer<Context>, pipeline: Pi
     });
     const out: Record<string, string> = {};
     for (const [key, value] of response.headers) out[key] = value;
+    // An answer written while the server drains tells the client to go, whenever it arrived.
+    const server = (req.socket as { server?: http.Server }).server;
+    if (server && !server.listening) {
+      res.shouldKeepAlive = false;
+      out.connection = 'close';
+    }
     res.writeHead(response.status ?? 200, out);
     if (response.body.kind === 'complete') {
       res.end(response.body.string);

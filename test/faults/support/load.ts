@@ -157,11 +157,12 @@ export async function withoutLogEntry(db: Knex, outcomes: Outcome[]): Promise<st
   if (ids.length === 0) return [];
   const found = new Set<string>();
   for (let i = 0; i < ids.length; i += 5000) {
+    // The load sends its own X-Request-Id, which the log keeps beside the gateway's own id.
     const { rows } = await db.raw(
-      'SELECT request_id FROM audit.entries WHERE request_id = ANY(?)',
+      'SELECT client_request_id FROM audit.entries WHERE client_request_id = ANY(?)',
       [ids.slice(i, i + 5000)],
     );
-    for (const row of rows as { request_id: string }[]) found.add(row.request_id);
+    for (const row of rows as { client_request_id: string }[]) found.add(row.client_request_id);
   }
   return ids.filter((id) => !found.has(id));
 }
