@@ -10,7 +10,7 @@ export interface Service {
   pid: number;
   /** Where requests go: the GraphQL endpoint, or the service's base URL. */
   url: string;
-  /** `{"sourceCalls": {...}}`, the gateway's shape; null for services that do not count. */
+  /** The calls each national database answered: Prometheus text from the gateway, JSON from comparators; null for services that do not count. */
   metricsUrl: string | null;
   /** The last lines it wrote, to show why it failed. */
   output(): string;
@@ -142,7 +142,18 @@ export async function sourceCalls(service: Service): Promise<Record<string, numb
   if (!service.metricsUrl) return {};
   const response = await fetch(service.metricsUrl);
   if (!response.ok) throw new Error(`${service.metricsUrl} answered ${response.status}`);
-  const body = (await response.json()) as { sourceCalls?: Record<string, number> };
+  const text = await response.text();
+  // The gateway speaks Prometheus text; the comparators' small counters serve JSON.
+  if (!text.trimStart().startsWith('{')) {
+    const calls: Record<string, number> = {};
+    for (const match of text.matchAll(
+      /^gateway_source_calls_total\{source="([a-z_]+)"\} (\d+)$/gm,
+    )) {
+      calls[match[1]] = Number(match[2]);
+    }
+    return calls;
+  }
+  const body = JSON.parse(text) as { sourceCalls?: Record<string, number> };
   return body.sourceCalls ?? {};
 }
 
