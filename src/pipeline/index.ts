@@ -243,8 +243,6 @@ export function createPipeline(options: PipelineOptions) {
     facts: (headers: HeaderSource, address: string) => readRequestFacts(headers, address),
     contextFor,
     formatError,
-    introspection,
-    authenticator,
     async close() {
       await refusals.close();
     },
