@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import type { NationalSources, SourceState } from '../adapters';
+import type { SourceCheck, SourceState } from '../adapters';
+import type { DatabaseName } from '../adapters/databases';
 import { NATIONAL_DATABASES } from '../adapters/databases';
 import type { CircuitName } from '../adapters/protection';
 import type { AuditWitnessStatus } from './audit/types';
@@ -51,7 +52,7 @@ function probe(
  * that time whatever hangs. A source is ready when it answers and its circuit is closed.
  */
 export async function checkReadiness(
-  sources: NationalSources,
+  checks: Record<DatabaseName, SourceCheck>,
   accessLog: Knex,
   timeoutMs: number,
   witnessStatus: () => AuditWitnessStatus[] = () => [],
@@ -59,11 +60,11 @@ export async function checkReadiness(
   const [audit, ...states] = await Promise.all([
     probe(accessLog, timeoutMs, () => accessLog.raw('SELECT 1')),
     ...NATIONAL_DATABASES.map((name) =>
-      probe(sources.checks[name], timeoutMs, (signal) => sources.checks[name].ping(signal)),
+      probe(checks[name], timeoutMs, (signal) => checks[name].ping(signal)),
     ),
   ]);
   const circuits = Object.fromEntries(
-    NATIONAL_DATABASES.map((name) => [name, sources.checks[name].circuit()]),
+    NATIONAL_DATABASES.map((name) => [name, checks[name].circuit()]),
   );
   const all: Record<string, SourceState> = {
     ...Object.fromEntries(NATIONAL_DATABASES.map((name, i) => [name, states[i]])),

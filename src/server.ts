@@ -4,8 +4,9 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { knex, type Knex } from 'knex';
-import { openNationalSources, type NationalSources } from '../adapters';
-import { knexLog } from '../adapters/connections';
+import { openNationalSources, type NationalSources, type SourceCheck } from '../adapters';
+import { knexLog, openConnections, type Connections } from '../adapters/connections';
+import type { DatabaseName } from '../adapters/databases';
 import { sourceCalls } from '../adapters/source';
 import { createCitizenTokenVerifier, type CitizenTokenVerifier } from './access/citizen-token';
 import { migrateAccess } from './access/migrations';
@@ -17,6 +18,12 @@ import type { Context } from './context';
 import { ErrorCode } from './errors';
 import { EXPLORER_ASSET_PREFIX, explorerAsset, explorerPage } from './explorer';
 import { createGraphQLHandler } from './http';
+import {
+  NO_NATIONAL_DATA,
+  openFederatedBack,
+  type FederatedBack,
+  type FederatedGatewayOptions,
+} from './federation/gateway';
 import { createReferenceCaches } from './loaders';
 import { isPagePath, servePage } from './pages';
 import type { Logger } from './logger';
@@ -32,7 +39,10 @@ import { drainHttpServer } from './shutdown';
 export interface Gateway {
   url: string;
   server: http.Server;
-  sources: NationalSources;
+  /** The national databases this process reads: none on the federated gateway (its subgraphs do). */
+  sources: NationalSources | undefined;
+  /** The federated back end, when this gateway composes subgraphs. */
+  federation: FederatedBack | undefined;
   store: AccessStore;
   audit: AuditLog;
   close(): Promise<void>;
@@ -66,25 +76,69 @@ function openGatewayDatabase(
   };
 }
 
+/** Where the gateway's own data lives when no GATEWAY_DATABASE_URL names it. */
+interface GatewayBackData {
+  sources: NationalSources | undefined;
+  /** The federated gateway's own connections, when it holds no national database. */
+  local: Connections | undefined;
+  fallback: Knex;
+  embedded: boolean;
+}
+
+async function openBackData(
+  config: Config,
+  wiring: ReturnType<typeof import('./embedded').embeddedWiring> | undefined,
+  federated: boolean,
+): Promise<GatewayBackData> {
+  if (!federated) {
+    const sources = await openNationalSources({
+      ...config,
+      embeddedData: wiring?.data,
+      startInsuranceService: wiring?.startInsuranceService,
+    });
+    return {
+      sources,
+      local: undefined,
+      fallback: sources.connections.knexFor('population'),
+      embedded: Boolean(sources.connections.embedded),
+    };
+  }
+  // The federated gateway's subgraphs hold the national data: its own is clients, consents and
+  // the consumer log, in GATEWAY_DATABASE_URL, DATABASE_URL, or an embedded database of its own.
+  const local = await openConnections({
+    databaseUrls: config.databaseUrls,
+    embeddedDataDir: undefined,
+    poolSize: config.poolSize,
+    sourceTimeoutMs: config.sourceTimeoutMs,
+  });
+  return {
+    sources: undefined,
+    local,
+    fallback: local.knexFor('population'),
+    embedded: Boolean(local.embedded) && !config.gatewayDatabaseUrl,
+  };
+}
+
 /**
  * Starts the gateway: connects the national databases (the embedded default, seeded, when
- * none is configured), its own database of clients and consents, and the access log; builds
- * the schema with the access policy and the request pipeline; and serves the routes.
+ * none is configured) or, federated, composes the subgraphs that hold them; its own database
+ * of clients and consents, and the access log; builds the schema with the access policy and
+ * the request pipeline; and serves the routes. Both topologies share this front, so every
+ * check of the pipeline runs on either.
  */
-export async function startGateway(config: Config, logger: Logger): Promise<Gateway> {
+export async function startGateway(
+  config: Config,
+  logger: Logger,
+  options: { federation?: FederatedGatewayOptions } = {},
+): Promise<Gateway> {
   const started = Date.now();
   // Only the embedded default loads the mocks; a deployment names every source it uses.
   const wiring = usesEmbeddedDatabase(config)
     ? // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when used
       (require('./embedded') as typeof import('./embedded')).embeddedWiring(config, logger)
     : undefined;
-  const sources = await openNationalSources({
-    ...config,
-    embeddedData: wiring?.data,
-    startInsuranceService: wiring?.startInsuranceService,
-  });
-  const embedded = sources.connections.embedded;
-  const fallback = sources.connections.knexFor('population');
+  const data = await openBackData(config, wiring, Boolean(options.federation));
+  const { sources, embedded, fallback } = data;
   const gatewayDb = openGatewayDatabase(
     embedded ? undefined : config.gatewayDatabaseUrl,
     fallback,
@@ -128,7 +182,10 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
       'AUDIT_LOG=off: personal data is released without an access log entry (benchmarks only)',
     );
 
-  const schema = buildSchema({ audit, store });
+  const federation = options.federation
+    ? await openFederatedBack(config, logger, options.federation, { audit, store })
+    : undefined;
+  const schema = federation ? federation.schema : buildSchema({ audit, store });
   // The catalogue is checked against the schema now, so a bad procedure file stops the start.
   const procedureCodes = procedureCatalogue().codes();
   const demoClients = embedded || config.demoClients;
@@ -151,10 +208,14 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
     auditCounters: () => audit.writerCounters(),
     witnesses: () => audit.witnessStatus(),
   });
+  const checks: Record<DatabaseName, SourceCheck> = federation
+    ? federation.checks
+    : (sources as NationalSources).checks;
   const pipeline = createPipeline({
     schema,
+    gateway: federation?.gateway,
     protectedTypes: protectedTypes(),
-    adapters: sources.adapters,
+    adapters: sources ? sources.adapters : NO_NATIONAL_DATA,
     caches: createReferenceCaches(),
     store,
     audit,
@@ -169,12 +230,13 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
     logger,
   });
   // The explorer's example names a citizen only where the data is synthetic.
-  const sample = demoClients
-    ? await fallback.raw('SELECT min(id) AS id FROM population.citizens').then(
-        (result: { rows: { id: string | null }[] }) => result.rows[0]?.id ?? null,
-        () => null,
-      )
-    : null;
+  const sample =
+    demoClients && sources
+      ? await fallback.raw('SELECT min(id) AS id FROM population.citizens').then(
+          (result: { rows: { id: string | null }[] }) => result.rows[0]?.id ?? null,
+          () => null,
+        )
+      : null;
 
   const apollo = new ApolloServer<Context>(pipeline.apolloOptions);
   await apollo.start();
@@ -187,7 +249,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
     if (route === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (route === '/readyz') {
       const { statusCode, body } = await checkReadiness(
-        sources,
+        checks,
         auditDb.handle,
         config.readinessTimeoutMs,
         () => audit.witnessStatus(),
@@ -266,13 +328,22 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
   });
   const address = server.address() as AddressInfo;
   const url = `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
-  logger.info({ url: `${url}/graphql`, embedded, ms: Date.now() - started }, 'gateway ready');
+  logger.info(
+    {
+      url: `${url}/graphql`,
+      embedded,
+      federated: Boolean(federation),
+      ms: Date.now() - started,
+    },
+    'gateway ready',
+  );
 
   let closing: Promise<void> | undefined;
   return {
     url,
     server,
     sources,
+    federation,
     store,
     audit,
     close() {
@@ -287,7 +358,9 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
         await rateLimiter.close();
         if (auditDb.own) await auditDb.handle.destroy();
         if (gatewayDb.own) await gatewayDb.handle.destroy();
-        await sources.close();
+        await federation?.close();
+        await sources?.close();
+        await data.local?.close();
         logger.info('gateway stopped');
       })();
       return closing;

@@ -37,3 +37,41 @@ export async function drainHttpServer(
   server.removeListener('request', closing);
   logger.info({ ms: Date.now() - started, drainMs, outcome }, 'HTTP server drained');
 }
+
+/**
+ * Serves until SIGTERM or SIGINT, then closes (draining first); the close is bounded, so a
+ * process that cannot finish in time still exits. `start` fails loudly: the process exits 1.
+ */
+export function serveUntilSignalled(
+  start: () => Promise<{ close(): Promise<void> }>,
+  options: { drainMs: number; logger: Logger; what: string },
+): void {
+  const { drainMs, logger, what } = options;
+  start().then(
+    (running) => {
+      const stop = (signal: string) => {
+        logger.info({ signal, drainMs }, 'shutting down');
+        const force = setTimeout(() => {
+          logger.error('shutdown did not finish in time: exiting');
+          process.exit(1);
+        }, drainMs + 10_000);
+        force.unref();
+        running.close().then(
+          () => process.exit(0),
+          (error: unknown) => {
+            logger.error({ err: error }, 'shutdown failed');
+            process.exit(1);
+          },
+        );
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+    },
+    (error: unknown) => {
+      console.error(
+        JSON.stringify({ level: 'fatal', msg: `${what} failed to start`, err: String(error) }),
+      );
+      process.exit(1);
+    },
+  );
+}

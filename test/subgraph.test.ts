@@ -36,7 +36,7 @@ function schemaOf(database: DatabaseName): GraphQLSchema {
 /** Runs one operation against a subgraph with the context it builds for a request. */
 async function run(database: DatabaseName, query: string, variables: Record<string, unknown>) {
   const context: Context = createContext(
-    tg.gateway.sources.adapters,
+    tg.gateway.sources!.adapters,
     caches,
     tg.gateway.store,
     viewer,

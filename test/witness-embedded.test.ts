@@ -25,7 +25,7 @@ it('sends the checkpoints to the witness it runs and reports it in verifyAuditCh
     expect(response.status).toBe(200);
   }
   await t.gateway.audit.checkpoint();
-  const embedded = t.gateway.sources.connections.embedded;
+  const embedded = t.gateway.sources?.connections.embedded;
   const deadline = Date.now() + 5000;
   while (embedded && t.gateway.audit.witnessStatus()[0]?.backlog !== 0 && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 50));

@@ -42,6 +42,8 @@ export class AccessRecord {
   failed = false;
   /** The contract code of a stage that refused the operation before it ran, if one did. */
   refusedWith: string | null = null;
+  /** The entries the subgraphs committed for this request (federated: `subgraph:seq:hash`). */
+  readonly providerEntries: string[] = [];
   /** The purpose in force; a prefill sets it to its procedure code when X-Purpose is absent. */
   purpose: string | null;
 

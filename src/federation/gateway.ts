@@ -1,14 +1,13 @@
 /**
- * The federated gateway's front: composes the subgraphs at start, serves the composed graph with
- * the Hive gateway runtime, and handles each request in a list of plugins (authentication, the
- * field policy, signed statements to the subgraphs, source failures, the consumer-side access
- * log), each swappable for a stage of the request pipeline.
+ * The federated gateway's back end: it composes the subgraphs at start and executes each
+ * request's document across them with the Hive gateway runtime. The front (routes, transport
+ * and the request pipeline) is the single-process gateway's own, in src/server.ts, so every
+ * stage runs alike on both topologies; this file supplies what differs: the composed schema
+ * requests are validated against, an executor that plans across the subgraphs, signed
+ * statements on every subgraph call, and subgraph failures as SOURCE_UNAVAILABLE.
  */
-import http from 'node:http';
-import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import DataLoader from 'dataloader';
+import type { ApolloServerOptionsWithGateway } from '@apollo/server';
 import { createGatewayRuntime, type GatewayPlugin } from '@graphql-hive/gateway-runtime';
 import { mergeResolvers } from '@graphql-tools/merge';
 import { MapperKind, mapSchema } from '@graphql-tools/utils';
@@ -18,34 +17,19 @@ import {
   type DocumentNode,
   type ExecutionResult,
   type FieldNode,
-  type SelectionSetNode,
   type GraphQLSchema,
+  type SelectionSetNode,
 } from 'graphql';
-import { knex, type Knex } from 'knex';
-import type { Adapters } from '../../adapters';
-import { openConnections, type Connections } from '../../adapters/connections';
-import type { DatabaseName } from '../../adapters/databases';
-import { createCitizenTokenVerifier, type CitizenTokenVerifier } from '../access/citizen-token';
+import type { Adapters, SourceCheck } from '../../adapters';
+import { NATIONAL_DATABASES, type DatabaseName } from '../../adapters/databases';
+import { sourceCalls } from '../../adapters/source';
 import { applyAccessPolicy } from '../access/enforcement';
-import { operationHash } from '../access/keys';
-import { migrateAccess } from '../access/migrations';
-import { AccessStore } from '../access/store';
-import { AccessRecord, viewerId, type Viewer } from '../access/viewer';
-import {
-  AuditLog,
-  AuditUnavailableError,
-  loadSigningKey,
-  loadVerificationKeys,
-  migrateAudit,
-} from '../audit';
-import type { AuditEntryInput, AuditOutcome } from '../audit/types';
-import { usesEmbeddedDatabase, type Config } from '../config';
+import type { AccessStore } from '../access/store';
+import type { AuditLog } from '../audit';
+import type { Context } from '../context';
 import { ErrorCode } from '../errors';
-import { createAuthenticator } from '../pipeline/authenticate';
-import { readRequestFacts } from '../pipeline/request';
 import type { Resolvers } from '../generated/graphql';
 import type { Logger } from '../logger';
-import { procedureCatalogue } from '../procedures/catalogue';
 import { createAccessResolvers } from '../resolvers/access';
 import { procedureResolvers } from '../resolvers/procedures';
 import { createStatisticsResolvers } from '../resolvers/statistics';
@@ -57,19 +41,7 @@ import { compose, fetchSubgraphSdl, type SubgraphService } from './compose';
 import type { StatementKeys } from './keys';
 import { signStatement, STATEMENT_HEADER, statementViewer } from './statement';
 
-/** A running federated gateway. */
-export interface FederatedGateway {
-  url: string;
-  server: http.Server;
-  store: AccessStore;
-  audit: AuditLog;
-  /** Where the gateway's own module (access log, consents, procedures) answers as a subgraph. */
-  moduleUrl: string;
-  /** Calls made to each subgraph since start. */
-  subgraphCalls(): Record<string, number>;
-  close(): Promise<void>;
-}
-
+/** What the federated gateway needs beyond the configuration. */
 export interface FederatedGatewayOptions {
   /** Where each national database's subgraph answers. */
   subgraphUrls: Record<DatabaseName, string>;
@@ -77,170 +49,34 @@ export interface FederatedGatewayOptions {
   keys: StatementKeys;
 }
 
-/** What the gateway knows of one request, from authentication to the consumer log entry. */
-interface RequestState {
-  requestId: string;
-  at: Date;
-  viewer: Viewer;
-  access: AccessRecord;
-}
-
-/** What the plugins add to the runtime's context; what the schema's guards read. */
-interface FederationContext {
-  requestId: string;
-  viewer: Viewer;
-  access: AccessRecord;
-  loaders: { consents: DataLoader<string, ReadonlySet<string>> };
-  federation: RequestState;
+/** The federated back end, as the front uses it. */
+export interface FederatedBack {
+  /** The composed public schema with the field policy: what requests are validated against. */
+  schema: GraphQLSchema;
+  /** Apollo Server's gateway interface: the composed graph's executor. */
+  gateway: ApolloServerOptionsWithGateway<Context>['gateway'];
+  /** Each subgraph's probe, for /readyz, as the single process probes its databases. */
+  checks: Record<DatabaseName, SourceCheck>;
+  /** Where the gateway's own module (access log, consents, statistics) answers as a subgraph. */
+  moduleUrl: string;
+  subgraphUrls: Record<string, string>;
+  close(): Promise<void>;
 }
 
 /** Error codes that mean the answer is incomplete because something failed. */
 const FAILURES = new Set<string>([ErrorCode.SOURCE_UNAVAILABLE, ErrorCode.INTERNAL_SERVER_ERROR]);
 const OUR_CODES = new Set<string>(Object.values(ErrorCode));
+const NATIONAL = new Set<string>(NATIONAL_DATABASES);
+/** The response header in which a subgraph names the provider-side entry it committed. */
+export const ACCESS_ENTRY_HEADER = 'x-access-entry';
+
 /** The gateway's module reads no national database: its citizens are references by key. */
-const NO_NATIONAL_DATA = {
+export const NO_NATIONAL_DATA = {
   startDeadline: () => null,
   within() {
     return NO_NATIONAL_DATA;
   },
 } as unknown as Adapters;
-
-function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
-  });
-}
-
-function operationLabel(document: DocumentNode, operationName: string | null | undefined) {
-  if (operationName) return operationName;
-  const operation = document.definitions.find(
-    (definition) => definition.kind === Kind.OPERATION_DEFINITION,
-  );
-  if (!operation || operation.kind !== Kind.OPERATION_DEFINITION) return null;
-  if (operation.name) return operation.name.value;
-  return operation.selectionSet.selections
-    .map((selection) => (selection.kind === Kind.FIELD ? selection.name.value : '…'))
-    .join(',');
-}
-
-function outcomeOf(access: AccessRecord): AuditOutcome {
-  const denied = access.denied.size > 0;
-  if (access.failed && access.fields.size === 0) return 'ERROR';
-  if (denied) return access.fields.size > 0 ? 'PARTIAL' : 'DENIED';
-  return access.failed ? 'ERROR' : 'OK';
-}
-
-/** Authenticates each request with the existing credentials; refuses and logs the rest. */
-function useAuthentication(deps: {
-  store: AccessStore;
-  citizenTokens: CitizenTokenVerifier;
-  states: WeakMap<Request, RequestState>;
-  record: (entry: AuditEntryInput) => Promise<void>;
-  logger: Logger;
-}): GatewayPlugin {
-  const authenticator = createAuthenticator({
-    store: deps.store,
-    citizenTokens: deps.citizenTokens,
-  });
-  return {
-    async onRequest({ request, url, endResponse }) {
-      if (url.pathname !== '/graphql') return;
-      // The request pipeline's own stages: contract headers as UTF-8 and bounded, then the viewer.
-      let facts;
-      try {
-        facts = readRequestFacts(
-          { get: (name) => request.headers.get(name) ?? undefined },
-          'unknown',
-        );
-      } catch (error) {
-        return endResponse(
-          json(400, {
-            errors: [
-              {
-                message: (error as Error).message,
-                extensions: { code: ErrorCode.BAD_USER_INPUT },
-              },
-            ],
-          }),
-        );
-      }
-      const requestId = facts.clientRequestId ?? facts.requestId;
-      const viewer = await authenticator.authenticate(facts);
-      const at = new Date();
-      if (!viewer) {
-        await deps
-          .record({
-            requestId,
-            at,
-            clientId: 'unknown',
-            actor: null,
-            purpose: null,
-            caseId: null,
-            operation: null,
-            documentHash: null,
-            subjects: [],
-            fields: [],
-            denied: [],
-            outcome: 'UNAUTHENTICATED',
-            durationMs: Date.now() - at.getTime(),
-            restrictedUntil: null,
-          })
-          .catch((error: unknown) =>
-            deps.logger.error({ err: error, requestId }, 'refusal not logged'),
-          );
-        return endResponse(
-          json(
-            401,
-            {
-              errors: [
-                {
-                  message:
-                    'A valid credential is required: Authorization: Bearer <API key or citizen identity token>.',
-                  extensions: { code: ErrorCode.UNAUTHENTICATED },
-                },
-              ],
-            },
-            { 'www-authenticate': 'Bearer', 'x-request-id': requestId },
-          ),
-        );
-      }
-      deps.states.set(request, {
-        requestId,
-        at,
-        viewer,
-        access: new AccessRecord(viewer.purpose),
-      });
-    },
-    onContextBuilding({ context, extendContext }) {
-      const state = deps.states.get((context as { request: Request }).request);
-      if (!state) return;
-      const { viewer, access } = state;
-      const consents = new DataLoader<string, ReadonlySet<string>>(async (citizenIds) => {
-        if (viewer.kind !== 'client' || !access.purpose)
-          return citizenIds.map(() => new Set<string>());
-        const inForce = await deps.store.consentsInForce(
-          viewer.client.id,
-          access.purpose,
-          [...citizenIds],
-          new Date(),
-        );
-        return citizenIds.map((id) => inForce.get(id) ?? new Set<string>());
-      });
-      extendContext({
-        requestId: state.requestId,
-        viewer,
-        access,
-        loaders: { consents },
-        federation: state,
-      } satisfies FederationContext);
-    },
-    onResponse({ request, response }) {
-      const state = deps.states.get(request);
-      if (state) response.headers.set('x-request-id', state.requestId);
-    },
-  };
-}
 
 /**
  * The field policy and consents on the composed schema, as in the single-process gateway; and
@@ -265,30 +101,38 @@ function useAccessPolicy(): GatewayPlugin {
   };
 }
 
-/** Signs a statement for every subgraph call, and counts the calls per subgraph. */
+/**
+ * Signs a statement for every subgraph call (who asks, for what purpose, bound to the body and
+ * the subgraph), counts the call as a source call of that national database, and keeps the
+ * reference of the provider-side entry the subgraph answers with, for the consumer entry.
+ */
 function useSignedStatements(deps: {
   keys: StatementKeys;
   subgraphOf: (url: string) => string | undefined;
-  calls: Record<string, number>;
 }): GatewayPlugin {
   return {
     async onFetch({ url, options, setOptions, context }) {
       const audience = deps.subgraphOf(url);
       if (!audience) return;
-      deps.calls[audience] = (deps.calls[audience] ?? 0) + 1;
-      const state = (context as Partial<FederationContext>).federation;
+      if (NATIONAL.has(audience)) sourceCalls.record(audience as DatabaseName);
+      const ctx = context as Partial<Context>;
       const body = typeof options.body === 'string' ? options.body : '';
+      const purpose = ctx.access?.purpose ?? null;
       const token = await signStatement(deps.keys.privateKey, audience, body, {
-        viewer: state ? statementViewer(state.viewer, state.access.purpose) : null,
-        purpose: state?.access.purpose ?? null,
-        actor: state?.viewer.actor ?? null,
-        caseId: state?.viewer.caseId ?? null,
-        requestId: state?.requestId ?? randomUUID(),
+        viewer: ctx.viewer ? statementViewer(ctx.viewer, purpose) : null,
+        purpose,
+        actor: ctx.viewer?.actor ?? null,
+        caseId: ctx.viewer?.caseId ?? null,
+        requestId: ctx.requestId ?? randomUUID(),
       });
       setOptions({
         ...options,
         headers: { ...(options.headers as Record<string, string>), [STATEMENT_HEADER]: token },
       });
+      return ({ response }) => {
+        const reference = response.headers.get(ACCESS_ENTRY_HEADER);
+        if (reference && ctx.access) ctx.access.providerEntries.push(reference);
+      };
     },
   };
 }
@@ -371,152 +215,30 @@ function sourceFailure(error: GraphQLError, document: DocumentNode, logger: Logg
   );
 }
 
-/**
- * Maps subgraph failures, then commits the consumer-side entry before the answer leaves; if it
- * cannot be written nothing personal is released (AUDIT_UNAVAILABLE, 503).
- */
-function useConsumerLog(deps: {
-  record: (entry: AuditEntryInput) => Promise<void>;
-  logger: Logger;
-}): GatewayPlugin {
+/** Probes one subgraph's health route within the caller's signal. */
+function subgraphCheck(url: string): SourceCheck {
+  const health = url.replace(/\/graphql$/, '/healthz');
   return {
-    onExecute({ executeFn, setExecuteFn }) {
-      setExecuteFn(async (args) => {
-        const result = (await executeFn(args)) as ExecutionResult;
-        const context = args.contextValue as Partial<FederationContext>;
-        const state = context.federation;
-        if (result.errors) {
-          const errors = result.errors.map((error) =>
-            sourceFailure(error, args.document, deps.logger),
-          );
-          result.errors = errors;
-          for (const error of errors) {
-            if (FAILURES.has(String(error.extensions?.code ?? '')) && state)
-              state.access.failed = true;
-          }
-        }
-        if (!state || !state.access.touched) return result;
-        const { viewer, access } = state;
-        const policy =
-          viewer.kind === 'client' && access.purpose
-            ? viewer.client.purposes.get(access.purpose)
-            : undefined;
-        const query = args.document;
-        try {
-          await deps.record({
-            requestId: state.requestId,
-            at: state.at,
-            clientId: viewerId(viewer),
-            actor: viewer.actor,
-            purpose: access.purpose,
-            caseId: viewer.caseId,
-            operation: operationLabel(query, args.operationName),
-            documentHash: operationHash(printDocument(query)),
-            subjects: [...access.subjects],
-            fields: [...access.fields],
-            denied: [...access.denied],
-            outcome: outcomeOf(access),
-            durationMs: Date.now() - state.at.getTime(),
-            restrictedUntil: policy?.restrictedDays
-              ? new Date(state.at.getTime() + policy.restrictedDays * 86_400_000)
-              : null,
-          });
-        } catch (error) {
-          if (!(error instanceof AuditUnavailableError)) throw error;
-          deps.logger.error({ err: error, requestId: state.requestId }, 'answer withheld');
-          return {
-            errors: [
-              new GraphQLError(
-                'The access log cannot be written, so no personal data is released. Try again later.',
-                {
-                  extensions: {
-                    code: ErrorCode.AUDIT_UNAVAILABLE,
-                    http: { status: 503, headers: { 'retry-after': '5' } },
-                  },
-                },
-              ),
-            ],
-          };
-        }
-        return result;
-      });
+    async ping(signal) {
+      const response = await fetch(health, { signal });
+      if (!response.ok) throw new Error(`${health} answered ${response.status}`);
     },
+    circuit: () => 'closed',
   };
 }
 
-/** The query text of a document, for its hash in the log (the runtime hands the parsed form). */
-function printDocument(document: DocumentNode): string {
-  return document.loc?.source.body ?? JSON.stringify(document);
-}
-
-function openDatabase(url: string, poolSize: number): Knex {
-  return knex({ client: 'pg', connection: url, pool: { min: 0, max: poolSize } });
-}
-
 /**
- * Starts the federated gateway: its own database (clients, consents, the consumer log), its own
- * module as a subgraph on a loopback port, the composition of every subgraph's SDL (failing
- * loudly, naming the conflict), and the runtime on PORT/HOST.
+ * Opens the federated back end: the gateway's own module (access log, consents, statistics)
+ * served as a subgraph on a loopback port, the composition of every subgraph's SDL at start
+ * (failing loudly, naming the conflict), and the runtime that executes across them.
  */
-export async function startFederatedGateway(
-  config: Config,
+export async function openFederatedBack(
+  config: { sourceTimeoutMs: number },
   logger: Logger,
   options: FederatedGatewayOptions,
-): Promise<FederatedGateway> {
-  const started = Date.now();
-  const embedded = usesEmbeddedDatabase(config) && !config.gatewayDatabaseUrl;
-  const wiring = usesEmbeddedDatabase(config)
-    ? // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when used
-      (require('../embedded') as typeof import('../embedded')).embeddedWiring(config, logger)
-    : undefined;
-  // The gateway's own data: an embedded database of its own, or GATEWAY_DATABASE_URL.
-  let local: Connections | undefined;
-  let gatewayDb: Knex;
-  if (config.gatewayDatabaseUrl)
-    gatewayDb = openDatabase(config.gatewayDatabaseUrl, config.poolSize);
-  else {
-    local = await openConnections({
-      databaseUrls: config.databaseUrls,
-      embeddedDataDir: undefined,
-      poolSize: config.poolSize,
-      sourceTimeoutMs: config.sourceTimeoutMs,
-    });
-    gatewayDb = local.knexFor('population');
-  }
-  const auditDb =
-    config.auditDatabaseUrl && config.auditDatabaseUrl !== config.gatewayDatabaseUrl
-      ? openDatabase(config.auditDatabaseUrl, config.poolSize)
-      : undefined;
-  await migrateAccess(gatewayDb);
-  const store = new AccessStore(gatewayDb);
-  await migrateAudit(auditDb ?? gatewayDb);
-  const audit = new AuditLog(auditDb ?? gatewayDb, {
-    signingKey: loadSigningKey(config.auditKeys, {
-      generatedKeyFile: config.embeddedDataDir
-        ? path.join(config.embeddedDataDir, 'audit-signing-key.pem')
-        : undefined,
-    }),
-    verificationKeys: loadVerificationKeys(config.auditKeys),
-    onError: (error) => logger.error({ err: error }, 'access log background work failed'),
-  });
-  if (embedded) await store.registerDemoClients(procedureCatalogue().codes());
-  const vneid = config.citizenTokenPublicKey
-    ? { publicKeyPem: config.citizenTokenPublicKey, issuer: config.citizenTokenIssuer }
-    : wiring?.vneid;
-  if (vneid && !vneid.issuer) throw new Error('VNEID_ISSUER must be set with VNEID_PUBLIC_KEY');
-  const citizenTokens: CitizenTokenVerifier = vneid
-    ? createCitizenTokenVerifier({
-        publicKeyPem: vneid.publicKeyPem,
-        issuer: vneid.issuer as string,
-      })
-    : { verify: async () => null };
-
-  async function record(entry: AuditEntryInput): Promise<void> {
-    if (!config.auditLog) return;
-    await audit.append(entry);
-  }
-
-  // The gateway's own module, served like any subgraph so that the planner treats it alike.
+  deps: { audit: AuditLog; store: AccessStore },
+): Promise<FederatedBack> {
+  const { audit, store } = deps;
   const types = protectedTypes();
   const moduleRaw = buildSubgraphSchema(
     'gateway',
@@ -560,89 +282,74 @@ export async function startFederatedGateway(
   }
   const { supergraphSdl } = compose(services);
 
-  const states = new WeakMap<Request, RequestState>();
-  const calls: Record<string, number> = {};
   const runtime = createGatewayRuntime({
     supergraph: supergraphSdl,
     logging: false,
     landingPage: false,
-    graphqlEndpoint: '/graphql',
+    // The front's error formatter decides what a client sees; the runtime passes errors on as
+    // they are, so that a subgraph's failure keeps the name of its service.
+    maskedErrors: false,
     upstreamTimeout: config.sourceTimeoutMs,
-    plugins: () => [
-      useAuthentication({ store, citizenTokens, states, record, logger }),
-      useAccessPolicy(),
-      useSignedStatements({ keys: options.keys, subgraphOf, calls }),
-      useConsumerLog({ record, logger }),
-    ],
+    plugins: () => [useAccessPolicy(), useSignedStatements({ keys: options.keys, subgraphOf })],
   });
+  const schema = await runtime.getSchema();
 
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://gateway');
-    if (url.pathname === '/healthz') {
-      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
-      return res.end(JSON.stringify({ status: 'ok' }));
+  /** Executes a validated document across the subgraphs, with the request's own context. */
+  async function executor(request: {
+    document: DocumentNode;
+    operationName: string | null;
+    request: { variables?: Record<string, unknown> };
+    context: Record<string, unknown>;
+  }): Promise<ExecutionResult> {
+    const context = request.context as unknown as Context;
+    // The runtime's plugins see the request's context; `request` is the runtime's own name.
+    const { request: _pipeline, ...own } = context;
+    const enveloped = runtime.getEnveloped(own);
+    const contextValue = await enveloped.contextFactory();
+    const result = (await enveloped.execute({
+      schema: enveloped.schema,
+      document: request.document,
+      variableValues: request.request.variables,
+      operationName: request.operationName,
+      contextValue,
+    })) as ExecutionResult;
+    if (result.errors) {
+      result.errors = result.errors.map((error) => sourceFailure(error, request.document, logger));
+      for (const error of result.errors) {
+        if (FAILURES.has(String(error.extensions?.code ?? ''))) context.access.failed = true;
+      }
     }
-    if (url.pathname === '/metrics') {
-      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
-      return res.end(JSON.stringify({ subgraphCalls: calls }));
-    }
-    if (url.pathname === '/readyz') {
-      void Promise.all(
-        Object.entries(urls).map(async ([name, subgraphUrl]) => {
-          const health = subgraphUrl.replace(/\/graphql$/, '/healthz');
-          const up = await fetch(health, { signal: AbortSignal.timeout(config.sourceTimeoutMs) })
-            .then((response) => response.ok)
-            .catch(() => false);
-          return [name, up ? 'up' : 'down'] as const;
-        }),
-      ).then((states) => {
-        const sources = Object.fromEntries(states);
-        const ready = states.every(([, state]) => state === 'up');
-        res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json; charset=utf-8' });
-        res.end(JSON.stringify({ status: ready ? 'ready' : 'degraded', sources }));
-      });
-      return;
-    }
-    return runtime(req, res);
-  });
-  server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => resolve());
-  });
-  const address = server.address() as AddressInfo;
-  const url = `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
-  logger.info(
-    { url: `${url}/graphql`, subgraphs: urls, ms: Date.now() - started },
-    'federated gateway ready',
-  );
+    return result;
+  }
 
-  let closing: Promise<void> | undefined;
+  const checks = Object.fromEntries(
+    NATIONAL_DATABASES.map((name) => [name, subgraphCheck(options.subgraphUrls[name])]),
+  ) as Record<DatabaseName, SourceCheck>;
+
   return {
-    url,
-    server,
-    store,
-    audit,
-    moduleUrl: moduleServer.url,
-    subgraphCalls: () => ({ ...calls }),
-    close() {
-      closing ??= (async () => {
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeIdleConnections();
-        });
+    schema,
+    gateway: {
+      async load() {
+        return { executor: executor as never };
+      },
+      onSchemaLoadOrUpdate(callback) {
+        callback({ apiSchema: schema, coreSupergraphSdl: supergraphSdl });
+        return () => undefined;
+      },
+      async stop() {
         await runtime.dispose();
-        await new Promise<void>((resolve) => {
-          moduleServer.server.close(() => resolve());
-          moduleServer.server.closeIdleConnections();
-        });
-        await moduleHandler.stop();
-        await audit.close();
-        await auditDb?.destroy();
-        if (local) await local.close();
-        else await gatewayDb.destroy();
-      })();
-      return closing;
+      },
+    },
+    checks,
+    moduleUrl: moduleServer.url,
+    subgraphUrls: urls,
+    async close() {
+      await runtime.dispose();
+      await new Promise<void>((resolve) => {
+        moduleServer.server.close(() => resolve());
+        moduleServer.server.closeIdleConnections();
+      });
+      await moduleHandler.stop();
     },
   };
 }

@@ -18,6 +18,7 @@
  * federated gateway) wires the same stages to its own lifecycle.
  */
 import type {
+  ApolloServerOptionsWithGateway,
   ApolloServerOptionsWithSchema,
   ApolloServerPlugin,
   GraphQLRequestContext,
@@ -48,7 +49,10 @@ export type { RequestFacts } from './request';
 
 /** What the pipeline needs; built once at start. */
 export interface PipelineOptions {
+  /** The public schema with the field policy: what requests are validated against. */
   schema: GraphQLSchema;
+  /** The federated gateway's executor over the subgraphs; absent, the schema executes here. */
+  gateway?: ApolloServerOptionsWithGateway<Context>['gateway'];
   protectedTypes: ProtectedTypes;
   adapters: Adapters;
   caches: ReferenceCaches;
@@ -219,8 +223,7 @@ export function createPipeline(options: PipelineOptions) {
     }
   }
 
-  const apolloOptions: ApolloServerOptionsWithSchema<Context> = {
-    schema,
+  const common = {
     formatError,
     includeStacktraceInErrorResponses: false,
     // Suggestions could name fields a viewer may not see.
@@ -236,6 +239,9 @@ export function createPipeline(options: PipelineOptions) {
     persistedQueries: { cache: trusted.cache },
     plugins: [stages],
   };
+  const apolloOptions:
+    ApolloServerOptionsWithSchema<Context> | ApolloServerOptionsWithGateway<Context> =
+    options.gateway ? { ...common, gateway: options.gateway } : { ...common, schema };
 
   return {
     apolloOptions,

@@ -1,23 +1,19 @@
-import { knex, type Knex } from 'knex';
-import type { LocalService } from '../../adapters';
-import { NATIONAL_DATABASES, type DatabaseName } from '../../adapters/databases';
-import { startFederatedGateway, type FederatedGateway } from '../../src/federation/gateway';
-import { generateStatementKeys, type StatementKeys } from '../../src/federation/keys';
-import { spawnService, type ServiceProcess } from '../../src/federation/processes';
+import type { DatabaseName } from '../../adapters/databases';
+import type { StatementKeys } from '../../src/federation/keys';
+import type { ServiceProcess } from '../../src/federation/processes';
 import { signStatement, STATEMENT_HEADER } from '../../src/federation/statement';
 import { createLogger } from '../../src/logger';
-import { procedureCatalogue } from '../../src/procedures/catalogue';
-import { startMockInsuranceService } from '../../src/embedded';
+import { startGateway, type Gateway } from '../../src/server';
 import { DEMO_PORTAL, testConfig, type GraphQLErrorBody } from './gateway';
+import { startSubgraphProcesses } from './subgraphs';
 
 /**
  * The federated topology under test: every national database's subgraph as a process of its
- * own (as `npm run start:federated` runs them), and the gateway in this process so that tests
- * can reach its client registry and access log. On TEST_DATABASE_URL each subgraph keeps its
- * provider log in a database of its own, `<test database>_<subgraph>`.
+ * own (test/support/subgraphs.ts), and the gateway in this process so that tests can reach its
+ * client registry and access log.
  */
 export interface FederatedTopology {
-  gateway: FederatedGateway;
+  gateway: Gateway;
   url: string;
   keys: StatementKeys;
   subgraphs: Map<DatabaseName, ServiceProcess>;
@@ -30,83 +26,20 @@ export interface FederatedTopology {
   kill(name: DatabaseName): Promise<void>;
   /** Starts one subgraph again on the port it had. */
   restart(name: DatabaseName): Promise<void>;
+  /** Calls made by each subgraph to its own database (the subgraphs' /metrics). */
+  sourceCalls(): Promise<Record<string, number>>;
   /** Calls a subgraph route with a statement signed by the gateway's key. */
   callSubgraph(name: DatabaseName, route: string, body: unknown): Promise<Response>;
   close(): Promise<void>;
 }
 
-async function ensureDatabase(url: string, name: string): Promise<string> {
-  const target = new URL(url);
-  const database = `${target.pathname.slice(1)}_${name}`;
-  const admin: Knex = knex({ client: 'pg', connection: url, pool: { min: 0, max: 1 } });
-  try {
-    const exists = await admin.raw('SELECT 1 FROM pg_database WHERE datname = ?', [database]);
-    if (exists.rows.length === 0) await admin.raw(`CREATE DATABASE "${database}"`);
-  } finally {
-    await admin.destroy();
-  }
-  target.pathname = `/${database}`;
-  return target.toString();
-}
-
 export async function startFederatedTopology(): Promise<FederatedTopology> {
   const config = testConfig();
-  const keys = generateStatementKeys();
-  const real = process.env.TEST_DATABASE_URL;
-  let insuranceDb: Knex | undefined;
-  let insurance: LocalService | undefined;
-  const base: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    TMPDIR: process.env.TMPDIR,
-    HOST: '127.0.0.1',
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    EMBEDDED_CITIZENS: process.env.EMBEDDED_CITIZENS ?? String(config.embeddedCitizens),
-    DATA_SEED: String(config.dataSeed),
-    SOURCE_TIMEOUT_MS: String(config.sourceTimeoutMs),
-    FEDERATION_PUBLIC_KEY: keys.publicKeyPem,
-  };
-  const auditUrls = new Map<DatabaseName, string>();
-  if (real) {
-    insuranceDb = knex({ client: 'pg', connection: real, pool: { min: 0, max: 10 } });
-    insurance = await startMockInsuranceService(insuranceDb);
-    Object.assign(base, {
-      DATABASE_URL: real,
-      INSURANCE_SERVICE_URL: insurance.url,
-      AUDIT_SIGNING_KEY: config.auditKeys.AUDIT_SIGNING_KEY,
-    });
-    for (const name of NATIONAL_DATABASES) auditUrls.set(name, await ensureDatabase(real, name));
-  }
-  const subgraphs = new Map<DatabaseName, ServiceProcess>();
-  const ports = new Map<DatabaseName, number>();
-  const start = async (name: DatabaseName) => {
-    const port = ports.get(name);
-    const service = await spawnService(
-      name,
-      'src/subgraph/main.ts',
-      [name, ...(port ? ['--port', String(port)] : [])],
-      {
-        env: {
-          ...base,
-          ...(auditUrls.has(name) ? { AUDIT_DATABASE_URL: auditUrls.get(name) } : {}),
-        },
-        onOutput: process.env.TEST_LOG_LEVEL ? (from, line) => console.log(from, line) : undefined,
-      },
-    );
-    subgraphs.set(name, service);
-    ports.set(name, Number(new URL(service.url).port));
-  };
-  const [first, ...rest] = NATIONAL_DATABASES;
-  await start(first);
-  await Promise.all(rest.map(start));
-  const urls = Object.fromEntries(
-    NATIONAL_DATABASES.map((name) => [name, subgraphs.get(name)?.url as string]),
-  ) as Record<DatabaseName, string>;
-  const gateway = await startFederatedGateway(config, createLogger(config.logLevel), {
-    subgraphUrls: urls,
-    keys,
+  const processes = await startSubgraphProcesses(config);
+  const { keys, subgraphs } = processes;
+  const gateway = await startGateway(config, createLogger(config.logLevel), {
+    federation: { subgraphUrls: processes.urls(), keys },
   });
-  if (real) await gateway.store.registerDemoClients(procedureCatalogue().codes());
 
   return {
     gateway,
@@ -125,12 +58,9 @@ export async function startFederatedTopology(): Promise<FederatedTopology> {
         body: (await response.json()) as { data?: never; errors?: GraphQLErrorBody[] },
       };
     },
-    async kill(name) {
-      const service = subgraphs.get(name);
-      service?.child.kill('SIGKILL');
-      await service?.exited;
-    },
-    restart: start,
+    kill: processes.kill,
+    restart: processes.restart,
+    sourceCalls: processes.sourceCalls,
     async callSubgraph(name, route, body) {
       const text = JSON.stringify(body);
       const token = await signStatement(keys.privateKey, name, text, {
@@ -149,9 +79,7 @@ export async function startFederatedTopology(): Promise<FederatedTopology> {
     },
     async close() {
       await gateway.close();
-      await Promise.all([...subgraphs.values()].map((service) => service.stop()));
-      await insurance?.close();
-      await insuranceDb?.destroy();
+      await processes.close();
     },
   };
 }

@@ -1,12 +1,14 @@
 import { createHash, createPrivateKey } from 'node:crypto';
 import { knex, type Knex } from 'knex';
 import type { LocalService } from '../../adapters';
+import type { DatabaseName } from '../../adapters/databases';
 import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { startGateway, type Gateway } from '../../src/server';
 import { sourceCalls } from '../../adapters/source';
 import { MOCK_VNEID_ISSUER, MOCK_VNEID_PUBLIC_KEY_PEM } from '../../mocks/vneid/issuer';
 import { startMockInsuranceService } from '../../src/embedded';
+import { startSubgraphProcesses, type SubgraphProcesses } from './subgraphs';
 
 /**
  * The gateway under test, in process over real HTTP: on the embedded database by default, or
@@ -16,7 +18,7 @@ export interface TestGateway {
   gateway: Gateway;
   url: string;
   /** Direct access to a national database, to compare answers with what the source holds. */
-  db(name: Parameters<Gateway['sources']['connections']['knexFor']>[0]): Knex;
+  db(name: DatabaseName): Knex;
   graphql<T = Record<string, unknown>>(
     query: string,
     variables?: Record<string, unknown>,
@@ -69,7 +71,20 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
   return { ...loadConfig(env), ...overrides };
 }
 
+/**
+ * The topology under test: `single` (one process, the default) or `federated`
+ * (TOPOLOGY=federated: every national database a subgraph process of its own, the gateway in
+ * this process composing them; on PostgreSQL only, where the tests can read the databases).
+ */
+export function topology(): 'single' | 'federated' {
+  return process.env.TOPOLOGY === 'federated' ? 'federated' : 'single';
+}
+
+/** The federated topology of this test file, when TOPOLOGY=federated. */
+let subgraphsUnderTest: SubgraphProcesses | undefined;
+
 export async function startTestGateway(overrides: Partial<Config> = {}): Promise<TestGateway> {
+  if (topology() === 'federated') return startFederatedTestGateway(overrides);
   const config = testConfig(overrides);
   // On real databases the insurance agency is a service of its own: the tests run its stand-in.
   let insuranceDb: Knex | undefined;
@@ -84,22 +99,12 @@ export async function startTestGateway(overrides: Partial<Config> = {}): Promise
     config.insuranceServiceUrl = insurance.url;
   }
   const gateway = await startGateway(config, createLogger(config.logLevel));
+  const sources = gateway.sources as NonNullable<Gateway['sources']>;
   return {
     gateway,
     url: gateway.url,
-    db: (name) => gateway.sources.connections.knexFor(name),
-    async graphql(query, variables, headers = {}) {
-      const response = await fetch(`${gateway.url}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...DEMO_PORTAL, ...headers },
-        body: JSON.stringify({ query, variables }),
-      });
-      return {
-        status: response.status,
-        headers: response.headers,
-        body: (await response.json()) as { data?: never; errors?: GraphQLErrorBody[] },
-      };
-    },
+    db: (name) => sources.connections.knexFor(name),
+    graphql: graphqlAt(gateway.url),
     async close() {
       await gateway.close();
       await insurance?.close();
@@ -108,11 +113,56 @@ export async function startTestGateway(overrides: Partial<Config> = {}): Promise
   };
 }
 
-/** Calls made to each national database while `action` runs. */
+/** The same gateway front over subgraph processes; the national databases read directly. */
+async function startFederatedTestGateway(overrides: Partial<Config>): Promise<TestGateway> {
+  const url = process.env.TEST_DATABASE_URL;
+  if (!url) throw new Error('TOPOLOGY=federated runs on PostgreSQL: set TEST_DATABASE_URL');
+  const config = testConfig(overrides);
+  const subgraphs = await startSubgraphProcesses(config);
+  const gateway = await startGateway(config, createLogger(config.logLevel), {
+    federation: { subgraphUrls: subgraphs.urls(), keys: subgraphs.keys },
+  });
+  subgraphsUnderTest = subgraphs;
+  const direct = knex({ client: 'pg', connection: url, pool: { min: 0, max: 4 } });
+  return {
+    gateway,
+    url: gateway.url,
+    db: () => direct,
+    graphql: graphqlAt(gateway.url),
+    async close() {
+      await gateway.close();
+      await subgraphs.close();
+      await direct.destroy();
+      if (subgraphsUnderTest === subgraphs) subgraphsUnderTest = undefined;
+    },
+  };
+}
+
+function graphqlAt(url: string): TestGateway['graphql'] {
+  return async (query, variables, headers = {}) => {
+    const response = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...DEMO_PORTAL, ...headers },
+      body: JSON.stringify({ query, variables }),
+    });
+    return {
+      status: response.status,
+      headers: response.headers,
+      body: (await response.json()) as { data?: never; errors?: GraphQLErrorBody[] },
+    };
+  };
+}
+
+/**
+ * Calls made to each national database while `action` runs: by this process's adapters, or,
+ * federated, by the subgraph processes to their own databases (their /metrics).
+ */
 export async function countCalls(action: () => Promise<unknown>): Promise<Record<string, number>> {
-  const before = sourceCalls.snapshot();
+  const snapshot = () =>
+    subgraphsUnderTest ? subgraphsUnderTest.sourceCalls() : Promise.resolve(sourceCalls.snapshot());
+  const before = await snapshot();
   await action();
-  const after = sourceCalls.snapshot();
+  const after = await snapshot();
   const delta: Record<string, number> = {};
   for (const [name, count] of Object.entries(after)) {
     const diff = count - (before[name] ?? 0);

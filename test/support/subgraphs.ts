@@ -1,0 +1,121 @@
+import { knex, type Knex } from 'knex';
+import type { LocalService } from '../../adapters';
+import { NATIONAL_DATABASES, type DatabaseName } from '../../adapters/databases';
+import type { Config } from '../../src/config';
+import { startMockInsuranceService } from '../../src/embedded';
+import { generateStatementKeys, type StatementKeys } from '../../src/federation/keys';
+import { spawnService, type ServiceProcess } from '../../src/federation/processes';
+
+/**
+ * Every national database's subgraph as a process of its own, as `npm run start:federated`
+ * runs them. On TEST_DATABASE_URL each keeps its provider log in a database of its own,
+ * `<test database>_<subgraph>`, and the insurance agency's stand-in service runs here.
+ */
+export interface SubgraphProcesses {
+  keys: StatementKeys;
+  subgraphs: Map<DatabaseName, ServiceProcess>;
+  urls(): Record<DatabaseName, string>;
+  /** Kills one subgraph's process (SIGKILL: no goodbye). */
+  kill(name: DatabaseName): Promise<void>;
+  /** Starts one subgraph again on the port it had. */
+  restart(name: DatabaseName): Promise<void>;
+  /** Calls made by each subgraph to its own database since it started (its /metrics). */
+  sourceCalls(): Promise<Record<string, number>>;
+  close(): Promise<void>;
+}
+
+async function ensureDatabase(url: string, name: string): Promise<string> {
+  const target = new URL(url);
+  const database = `${target.pathname.slice(1)}_${name}`;
+  const admin: Knex = knex({ client: 'pg', connection: url, pool: { min: 0, max: 1 } });
+  try {
+    const exists = await admin.raw('SELECT 1 FROM pg_database WHERE datname = ?', [database]);
+    if (exists.rows.length === 0) await admin.raw(`CREATE DATABASE "${database}"`);
+  } finally {
+    await admin.destroy();
+  }
+  target.pathname = `/${database}`;
+  return target.toString();
+}
+
+export async function startSubgraphProcesses(config: Config): Promise<SubgraphProcesses> {
+  const keys = generateStatementKeys();
+  const real = process.env.TEST_DATABASE_URL;
+  let insuranceDb: Knex | undefined;
+  let insurance: LocalService | undefined;
+  const base: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    TMPDIR: process.env.TMPDIR,
+    HOST: '127.0.0.1',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    EMBEDDED_CITIZENS: process.env.EMBEDDED_CITIZENS ?? String(config.embeddedCitizens),
+    DATA_SEED: String(config.dataSeed),
+    SOURCE_TIMEOUT_MS: String(config.sourceTimeoutMs),
+    FEDERATION_PUBLIC_KEY: keys.publicKeyPem,
+  };
+  const auditUrls = new Map<DatabaseName, string>();
+  if (real) {
+    insuranceDb = knex({ client: 'pg', connection: real, pool: { min: 0, max: 10 } });
+    insurance = await startMockInsuranceService(insuranceDb);
+    Object.assign(base, {
+      DATABASE_URL: real,
+      INSURANCE_SERVICE_URL: insurance.url,
+      AUDIT_SIGNING_KEY: config.auditKeys.AUDIT_SIGNING_KEY,
+    });
+    for (const name of NATIONAL_DATABASES) auditUrls.set(name, await ensureDatabase(real, name));
+  }
+  const subgraphs = new Map<DatabaseName, ServiceProcess>();
+  const ports = new Map<DatabaseName, number>();
+  const start = async (name: DatabaseName) => {
+    const port = ports.get(name);
+    const service = await spawnService(
+      name,
+      'src/subgraph/main.ts',
+      [name, ...(port ? ['--port', String(port)] : [])],
+      {
+        env: {
+          ...base,
+          ...(auditUrls.has(name) ? { AUDIT_DATABASE_URL: auditUrls.get(name) } : {}),
+        },
+        onOutput: process.env.TEST_LOG_LEVEL ? (from, line) => console.log(from, line) : undefined,
+      },
+    );
+    subgraphs.set(name, service);
+    ports.set(name, Number(new URL(service.url).port));
+  };
+  // The first fills the embedded database (or checks the real one); the rest reuse its snapshot.
+  const [first, ...rest] = NATIONAL_DATABASES;
+  await start(first);
+  await Promise.all(rest.map(start));
+
+  return {
+    keys,
+    subgraphs,
+    urls: () =>
+      Object.fromEntries(
+        NATIONAL_DATABASES.map((name) => [name, subgraphs.get(name)?.url as string]),
+      ) as Record<DatabaseName, string>,
+    async kill(name) {
+      const service = subgraphs.get(name);
+      service?.child.kill('SIGKILL');
+      await service?.exited;
+    },
+    restart: start,
+    async sourceCalls() {
+      const counts = await Promise.all(
+        [...subgraphs.entries()].map(async ([name, service]) => {
+          const response = await fetch(service.url.replace(/\/graphql$/, '/metrics'));
+          const body = (await response.json()) as { sourceCalls: Record<string, number> };
+          return [name, body.sourceCalls[name] ?? 0] as const;
+        }),
+      );
+      return Object.fromEntries(counts);
+    },
+    async close() {
+      await Promise.all([...subgraphs.values()].map((service) => service.stop()));
+      await insurance?.close();
+      await insuranceDb?.destroy();
+    },
+  };
+}
