@@ -4,12 +4,28 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   // `*.pg.test.ts` need a PostgreSQL server reachable over the wire (a command line in its own process).
-  testPathIgnorePatterns: process.env.TEST_DATABASE_URL
-    ? ['/node_modules/']
-    : ['/node_modules/', '\\.pg\\.test\\.ts$'],
+  testPathIgnorePatterns: [
+    '/node_modules/',
+    ...(process.env.TEST_DATABASE_URL ? [] : ['\\.pg\\.test\\.ts$']),
+    // TOPOLOGY=federated runs the integration suite through the federated gateway; these files
+    // test one topology's parts directly (federation.test.ts starts and compares both itself).
+    ...(process.env.TOPOLOGY === 'federated'
+      ? [
+          'test/federation\\.test\\.ts$',
+          'test/federation-compose\\.test\\.ts$',
+          'test/subgraph\\.test\\.ts$',
+          'test/witness-embedded\\.test\\.ts$',
+          'test/witness\\.test\\.ts$',
+          'test/generator\\.test\\.ts$',
+          'test/access-store\\.test\\.ts$',
+          'test/audit\\.test\\.ts$',
+        ]
+      : []),
+  ],
   // Type checking is `npm run typecheck`'s job; the tests only need the code transpiled.
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.jest.json', diagnostics: false }] },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 60000,
   maxWorkers: 2,
 };

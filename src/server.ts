@@ -214,6 +214,7 @@ export async function startGateway(
   const pipeline = createPipeline({
     schema,
     gateway: federation?.gateway,
+    executionContext: federation?.executionContext,
     protectedTypes: protectedTypes(),
     adapters: sources ? sources.adapters : NO_NATIONAL_DATA,
     caches: createReferenceCaches(),

@@ -53,6 +53,8 @@ export interface FederatedGatewayOptions {
 export interface FederatedBack {
   /** The composed public schema with the field policy: what requests are validated against. */
   schema: GraphQLSchema;
+  /** The runtime's context over a request's: what an execution outside the executor needs. */
+  executionContext(context: Context): Promise<Record<string, unknown>>;
   /** Apollo Server's gateway interface: the composed graph's executor. */
   gateway: ApolloServerOptionsWithGateway<Context>['gateway'];
   /** Each subgraph's probe, for /readyz, as the single process probes its databases. */
@@ -82,7 +84,7 @@ export const NO_NATIONAL_DATA = {
  * The field policy and consents on the composed schema, as in the single-process gateway; and
  * `prefill` / `checkDeclaration` run here, where the whole graph is, with the request's rights.
  */
-function useAccessPolicy(): GatewayPlugin {
+function useAccessPolicy(onGuarded: (schema: GraphQLSchema) => void): GatewayPlugin {
   const guarded = new WeakSet<GraphQLSchema>();
   return {
     onSchemaChange({ schema, replaceSchema }) {
@@ -96,6 +98,7 @@ function useAccessPolicy(): GatewayPlugin {
       });
       const next = applyAccessPolicy(withProcedures, protectedTypes());
       guarded.add(next);
+      onGuarded(next);
       replaceSchema(next);
     },
   };
@@ -282,6 +285,8 @@ export async function openFederatedBack(
   }
   const { supergraphSdl } = compose(services);
 
+  // The schema requests are validated and introspected against is the one executed: with the policy.
+  let schema: GraphQLSchema | undefined;
   const runtime = createGatewayRuntime({
     supergraph: supergraphSdl,
     logging: false,
@@ -290,9 +295,22 @@ export async function openFederatedBack(
     // they are, so that a subgraph's failure keeps the name of its service.
     maskedErrors: false,
     upstreamTimeout: config.sourceTimeoutMs,
-    plugins: () => [useAccessPolicy(), useSignedStatements({ keys: options.keys, subgraphOf })],
+    plugins: () => [
+      useAccessPolicy((guarded) => (schema = guarded)),
+      useSignedStatements({ keys: options.keys, subgraphOf }),
+    ],
   });
-  const schema = await runtime.getSchema();
+  await runtime.getSchema();
+  runtime.getEnveloped({});
+  if (!schema) throw new Error('the composed schema was not guarded by the field policy');
+  const guardedSchema: GraphQLSchema = schema;
+
+  /** The runtime's own context for one request, over the request's context (viewer, loaders, log). */
+  async function executionContext(context: Context): Promise<Record<string, unknown>> {
+    // `request` is the runtime's own name (the HTTP request); the pipeline's state stays out.
+    const { request: _pipeline, ...own } = context;
+    return (await runtime.getEnveloped(own).contextFactory()) as Record<string, unknown>;
+  }
 
   /** Executes a validated document across the subgraphs, with the request's own context. */
   async function executor(request: {
@@ -302,7 +320,6 @@ export async function openFederatedBack(
     context: Record<string, unknown>;
   }): Promise<ExecutionResult> {
     const context = request.context as unknown as Context;
-    // The runtime's plugins see the request's context; `request` is the runtime's own name.
     const { request: _pipeline, ...own } = context;
     const enveloped = runtime.getEnveloped(own);
     const contextValue = await enveloped.contextFactory();
@@ -327,13 +344,14 @@ export async function openFederatedBack(
   ) as Record<DatabaseName, SourceCheck>;
 
   return {
-    schema,
+    schema: guardedSchema,
+    executionContext,
     gateway: {
       async load() {
         return { executor: executor as never };
       },
       onSchemaLoadOrUpdate(callback) {
-        callback({ apiSchema: schema, coreSupergraphSdl: supergraphSdl });
+        callback({ apiSchema: guardedSchema, coreSupergraphSdl: supergraphSdl });
         return () => undefined;
       },
       async stop() {

@@ -53,6 +53,8 @@ export interface PipelineOptions {
   schema: GraphQLSchema;
   /** The federated gateway's executor over the subgraphs; absent, the schema executes here. */
   gateway?: ApolloServerOptionsWithGateway<Context>['gateway'];
+  /** What an execution outside Apollo (introspection) runs with; the request's context by default. */
+  executionContext?: (context: Context) => Promise<unknown>;
   protectedTypes: ProtectedTypes;
   adapters: Adapters;
   caches: ReferenceCaches;
@@ -104,7 +106,12 @@ export function createPipeline(options: PipelineOptions) {
   });
   const trusted = createTrustedDocuments(store);
   const limits = createLimitsStage(schema, options.limits ?? GATEWAY_LIMITS);
-  const introspection = createIntrospectionStage(schema, options.protectedTypes, formatError);
+  const introspection = createIntrospectionStage(
+    schema,
+    options.protectedTypes,
+    formatError,
+    options.executionContext,
+  );
   const accessLog = createAccessLogStage({ audit, enabled: options.auditEnabled, logger });
 
   /** Authenticates and takes the viewer's budget; the request's context, or a refusal. */

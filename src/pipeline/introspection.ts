@@ -25,6 +25,7 @@ export function createIntrospectionStage(
   schema: GraphQLSchema,
   protectedTypes: ProtectedTypes,
   formatError: FormatError,
+  executionContext: (context: Context) => Promise<unknown> = async (context) => context,
 ) {
   const schemas = createIntrospectionSchemas(schema, protectedTypes);
   return {
@@ -67,8 +68,22 @@ export function createIntrospectionStage(
         document: request.document,
         variableValues: request.variables,
         operationName: request.operationName ?? undefined,
-        contextValue: request.context,
+        contextValue: await executionContext(request.context),
       });
+      // No data at all: the variables did not fit their types, refused before execution.
+      if (result.data === undefined && result.errors) {
+        return {
+          http: { status: 400, headers: new HeaderMap() },
+          body: {
+            kind: 'single',
+            singleResult: {
+              errors: result.errors.map((error) =>
+                formatError({ ...error.toJSON(), extensions: { code: 'BAD_USER_INPUT' } }, error),
+              ),
+            },
+          },
+        };
+      }
       return {
         http: { headers: new HeaderMap() },
         body: {

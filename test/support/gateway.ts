@@ -8,7 +8,8 @@ import { startGateway, type Gateway } from '../../src/server';
 import { sourceCalls } from '../../adapters/source';
 import { MOCK_VNEID_ISSUER, MOCK_VNEID_PUBLIC_KEY_PEM } from '../../mocks/vneid/issuer';
 import { startMockInsuranceService } from '../../src/embedded';
-import { startSubgraphProcesses, type SubgraphProcesses } from './subgraphs';
+import { statementKeysFrom } from '../../src/federation/keys';
+import { subgraphSourceCalls } from './subgraphs';
 
 /**
  * The gateway under test, in process over real HTTP: on the embedded database by default, or
@@ -80,8 +81,11 @@ export function topology(): 'single' | 'federated' {
   return process.env.TOPOLOGY === 'federated' ? 'federated' : 'single';
 }
 
-/** The federated topology of this test file, when TOPOLOGY=federated. */
-let subgraphsUnderTest: SubgraphProcesses | undefined;
+/** The subgraphs of the federated run (started once by global-setup.ts), when TOPOLOGY=federated. */
+function runSubgraphs(): Record<DatabaseName, string> | undefined {
+  const urls = process.env.TEST_SUBGRAPH_URLS;
+  return urls ? (JSON.parse(urls) as Record<DatabaseName, string>) : undefined;
+}
 
 export async function startTestGateway(overrides: Partial<Config> = {}): Promise<TestGateway> {
   if (topology() === 'federated') return startFederatedTestGateway(overrides);
@@ -113,16 +117,19 @@ export async function startTestGateway(overrides: Partial<Config> = {}): Promise
   };
 }
 
-/** The same gateway front over subgraph processes; the national databases read directly. */
+/** The same gateway front over the run's subgraph processes; the national databases read directly. */
 async function startFederatedTestGateway(overrides: Partial<Config>): Promise<TestGateway> {
   const url = process.env.TEST_DATABASE_URL;
-  if (!url) throw new Error('TOPOLOGY=federated runs on PostgreSQL: set TEST_DATABASE_URL');
+  const subgraphUrls = runSubgraphs();
+  if (!url || !subgraphUrls)
+    throw new Error('TOPOLOGY=federated runs on PostgreSQL: set TEST_DATABASE_URL');
   const config = testConfig(overrides);
-  const subgraphs = await startSubgraphProcesses(config);
-  const gateway = await startGateway(config, createLogger(config.logLevel), {
-    federation: { subgraphUrls: subgraphs.urls(), keys: subgraphs.keys },
+  const keys = statementKeysFrom({
+    FEDERATION_SIGNING_KEY: process.env.TEST_FEDERATION_SIGNING_KEY,
   });
-  subgraphsUnderTest = subgraphs;
+  const gateway = await startGateway(config, createLogger(config.logLevel), {
+    federation: { subgraphUrls, keys },
+  });
   const direct = knex({ client: 'pg', connection: url, pool: { min: 0, max: 4 } });
   return {
     gateway,
@@ -131,9 +138,7 @@ async function startFederatedTestGateway(overrides: Partial<Config>): Promise<Te
     graphql: graphqlAt(gateway.url),
     async close() {
       await gateway.close();
-      await subgraphs.close();
       await direct.destroy();
-      if (subgraphsUnderTest === subgraphs) subgraphsUnderTest = undefined;
     },
   };
 }
@@ -158,8 +163,9 @@ function graphqlAt(url: string): TestGateway['graphql'] {
  * federated, by the subgraph processes to their own databases (their /metrics).
  */
 export async function countCalls(action: () => Promise<unknown>): Promise<Record<string, number>> {
+  const subgraphs = topology() === 'federated' ? runSubgraphs() : undefined;
   const snapshot = () =>
-    subgraphsUnderTest ? subgraphsUnderTest.sourceCalls() : Promise.resolve(sourceCalls.snapshot());
+    subgraphs ? subgraphSourceCalls(subgraphs) : Promise.resolve(sourceCalls.snapshot());
   const before = await snapshot();
   await action();
   const after = await snapshot();

@@ -3,9 +3,18 @@ import { seedNationalDatabases } from '../../mocks/generator';
 import { migrateAccess } from '../../src/access/migrations';
 import { migrateAudit } from '../../src/audit';
 import { buildWeb, webBuildCurrent } from '../../scripts/build-web';
-import { TEST_CITIZENS, TEST_SEED } from './gateway';
+import { TEST_CITIZENS, TEST_SEED, testConfig, topology } from './gateway';
+import { startSubgraphProcesses, type SubgraphProcesses } from './subgraphs';
 
-/** Builds the web pages when needed; on real PostgreSQL, seeds the national databases once for the whole run. */
+/** Where the test files find the federated run's subgraphs (set here, read in test/support/gateway.ts). */
+export const SUBGRAPHS_VARIABLE = 'TEST_SUBGRAPH_URLS';
+export const SIGNING_KEY_VARIABLE = 'TEST_FEDERATION_SIGNING_KEY';
+
+/**
+ * Builds the web pages when needed; on real PostgreSQL, seeds the national databases once for
+ * the whole run; with TOPOLOGY=federated, starts the subgraph processes once for every test
+ * file (each file composes them with a federated gateway of its own).
+ */
 export default async function globalSetup(): Promise<void> {
   // The browser tests load the built pages: build them when missing or older than web/.
   if (!webBuildCurrent()) buildWeb();
@@ -22,5 +31,14 @@ export default async function globalSetup(): Promise<void> {
     await migrateAudit(db);
   } finally {
     await db.destroy();
+  }
+  if (topology() === 'federated') {
+    // A smaller pool per subgraph: six processes share the server's connections with the tests.
+    const subgraphs = await startSubgraphProcesses(testConfig(), { poolSize: 4 });
+    (globalThis as { testSubgraphs?: SubgraphProcesses }).testSubgraphs = subgraphs;
+    process.env[SUBGRAPHS_VARIABLE] = JSON.stringify(subgraphs.urls());
+    process.env[SIGNING_KEY_VARIABLE] = subgraphs.keys.privateKey
+      .export({ format: 'pem', type: 'pkcs8' })
+      .toString();
   }
 }

@@ -38,7 +38,10 @@ async function ensureDatabase(url: string, name: string): Promise<string> {
   return target.toString();
 }
 
-export async function startSubgraphProcesses(config: Config): Promise<SubgraphProcesses> {
+export async function startSubgraphProcesses(
+  config: Config,
+  options: { poolSize?: number } = {},
+): Promise<SubgraphProcesses> {
   const keys = generateStatementKeys();
   const real = process.env.TEST_DATABASE_URL;
   let insuranceDb: Knex | undefined;
@@ -53,6 +56,7 @@ export async function startSubgraphProcesses(config: Config): Promise<SubgraphPr
     DATA_SEED: String(config.dataSeed),
     SOURCE_TIMEOUT_MS: String(config.sourceTimeoutMs),
     FEDERATION_PUBLIC_KEY: keys.publicKeyPem,
+    ...(options.poolSize ? { DATABASE_POOL_SIZE: String(options.poolSize) } : {}),
   };
   const auditUrls = new Map<DatabaseName, string>();
   if (real) {
@@ -102,20 +106,28 @@ export async function startSubgraphProcesses(config: Config): Promise<SubgraphPr
       await service?.exited;
     },
     restart: start,
-    async sourceCalls() {
-      const counts = await Promise.all(
-        [...subgraphs.entries()].map(async ([name, service]) => {
-          const response = await fetch(service.url.replace(/\/graphql$/, '/metrics'));
-          const body = (await response.json()) as { sourceCalls: Record<string, number> };
-          return [name, body.sourceCalls[name] ?? 0] as const;
-        }),
-      );
-      return Object.fromEntries(counts);
-    },
+    sourceCalls: () =>
+      subgraphSourceCalls(
+        Object.fromEntries([...subgraphs.entries()].map(([name, service]) => [name, service.url])),
+      ),
     async close() {
       await Promise.all([...subgraphs.values()].map((service) => service.stop()));
       await insurance?.close();
       await insuranceDb?.destroy();
     },
   };
+}
+
+/** Calls made by each subgraph to its own database since it started, from its /metrics. */
+export async function subgraphSourceCalls(
+  urls: Record<string, string>,
+): Promise<Record<string, number>> {
+  const counts = await Promise.all(
+    Object.entries(urls).map(async ([name, url]) => {
+      const response = await fetch(url.replace(/\/graphql$/, '/metrics'));
+      const body = (await response.json()) as { sourceCalls: Record<string, number> };
+      return [name, body.sourceCalls[name] ?? 0] as const;
+    }),
+  );
+  return Object.fromEntries(counts);
 }
