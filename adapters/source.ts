@@ -17,16 +17,30 @@ export class CallCounter {
     this.counts.set(database, (this.counts.get(database) ?? 0) + 1);
   }
 
-  /** Counts one call of a batch of `keys` keys and tells the listeners how it went. */
-  async track<T>(database: DatabaseName, keys: number, call: () => Promise<T>): Promise<T> {
+  /**
+   * Counts one call of a batch of `keys` keys as it starts; the function returned tells the
+   * listeners how it went (null when it answered, else the error or the reason).
+   */
+  begin(database: DatabaseName, keys: number): (error: unknown) => void {
     this.record(database);
     const started = process.hrtime.bigint();
-    const done = (error: unknown) => {
+    return (error: unknown) => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const failure =
-        error === null ? null : error instanceof SourceUnavailableError ? error.reason : 'failed';
+        error === null
+          ? null
+          : typeof error === 'string'
+            ? error
+            : error instanceof SourceUnavailableError
+              ? error.reason
+              : 'failed';
       for (const listener of this.listeners) listener({ database, keys, seconds, failure });
     };
+  }
+
+  /** Counts one call of a batch of `keys` keys and tells the listeners how it went. */
+  async track<T>(database: DatabaseName, keys: number, call: () => Promise<T>): Promise<T> {
+    const done = this.begin(database, keys);
     try {
       const result = await call();
       done(null);

@@ -49,6 +49,14 @@ export function mayRead(ctx: Context, typeName: string, fieldName: string): bool
 export function applyAccessPolicy(
   schema: GraphQLSchema,
   protectedTypes: ProtectedTypes,
+  options: {
+    /**
+     * The federated gateway: a record whose owner it cannot see (an insurance record reached by
+     * its number) is left to the subgraph that holds it, which checks the consent again with
+     * the record's owner; a record whose owner it sees is checked here too.
+     */
+    consentAtSource?: boolean;
+  } = {},
 ): GraphQLSchema {
   const rootTypes = new Set(
     [schema.getQueryType()?.name, schema.getMutationType()?.name].filter(Boolean),
@@ -77,6 +85,7 @@ export function applyAccessPolicy(
           fieldName,
           protectedTypes.keyOf.get(typeName) ?? null,
           resolve,
+          options.consentAtSource ?? false,
         ),
       };
     },
@@ -192,6 +201,7 @@ function guardField(
   fieldName: string,
   keyField: string | null,
   resolve: GraphQLFieldResolver<unknown, Context>,
+  consentAtSource: boolean,
 ): GraphQLFieldResolver<unknown, Context> {
   const coordinate = `${typeName}.${fieldName}`;
   return (parent, args, ctx, info) => {
@@ -228,7 +238,11 @@ function guardField(
           { extensions: { code: ErrorCode.CONSENT_REQUIRED } },
         );
       };
-      if (subjects.citizens.length === 0) throw refuse();
+      if (subjects.citizens.length === 0) {
+        if (!consentAtSource) throw refuse();
+        access.fields.add(coordinate);
+        return resolve(parent, args, ctx, info);
+      }
       return Promise.all(subjects.citizens.map((id) => ctx.loaders.consents.load(id))).then(
         (consents) => {
           if (!consents.every((fields) => entriesAllow(fields, typeName, fieldName)))

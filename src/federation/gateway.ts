@@ -6,6 +6,7 @@
  * requests are validated against, an executor that plans across the subgraphs, signed
  * statements on every subgraph call, and subgraph failures as SOURCE_UNAVAILABLE.
  */
+import type http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { ApolloServerOptionsWithGateway } from '@apollo/server';
 import { createGatewayRuntime, type GatewayPlugin } from '@graphql-hive/gateway-runtime';
@@ -39,7 +40,13 @@ import { buildSubgraphSchema } from '../subgraph/schema';
 import { createSubgraphHandler, listenSubgraph } from '../subgraph/server';
 import { compose, fetchSubgraphSdl, type SubgraphService } from './compose';
 import type { StatementKeys } from './keys';
-import { signStatement, STATEMENT_HEADER, statementViewer } from './statement';
+import {
+  readOwnStatement,
+  signStatement,
+  StatementError,
+  STATEMENT_HEADER,
+  statementViewer,
+} from './statement';
 
 /** What the federated gateway needs beyond the configuration. */
 export interface FederatedGatewayOptions {
@@ -69,8 +76,6 @@ export interface FederatedBack {
 const FAILURES = new Set<string>([ErrorCode.SOURCE_UNAVAILABLE, ErrorCode.INTERNAL_SERVER_ERROR]);
 const OUR_CODES = new Set<string>(Object.values(ErrorCode));
 const NATIONAL = new Set<string>(NATIONAL_DATABASES);
-/** The response header in which a subgraph names the provider-side entry it committed. */
-export const ACCESS_ENTRY_HEADER = 'x-access-entry';
 
 /** The gateway's module reads no national database: its citizens are references by key. */
 export const NO_NATIONAL_DATA = {
@@ -96,7 +101,7 @@ function useAccessPolicy(onGuarded: (schema: GraphQLSchema) => void): GatewayPlu
             ? { ...field, resolve: procedures[fieldName] as typeof field.resolve }
             : field,
       });
-      const next = applyAccessPolicy(withProcedures, protectedTypes());
+      const next = applyAccessPolicy(withProcedures, protectedTypes(), { consentAtSource: true });
       guarded.add(next);
       onGuarded(next);
       replaceSchema(next);
@@ -112,12 +117,15 @@ function useAccessPolicy(onGuarded: (schema: GraphQLSchema) => void): GatewayPlu
 function useSignedStatements(deps: {
   keys: StatementKeys;
   subgraphOf: (url: string) => string | undefined;
+  consentUrl: string;
 }): GatewayPlugin {
   return {
     async onFetch({ url, options, setOptions, context }) {
       const audience = deps.subgraphOf(url);
       if (!audience) return;
-      if (NATIONAL.has(audience)) sourceCalls.record(audience as DatabaseName);
+      const done = NATIONAL.has(audience)
+        ? sourceCalls.begin(audience as DatabaseName, 1)
+        : undefined;
       const ctx = context as Partial<Context>;
       const body = typeof options.body === 'string' ? options.body : '';
       const purpose = ctx.access?.purpose ?? null;
@@ -127,14 +135,42 @@ function useSignedStatements(deps: {
         actor: ctx.viewer?.actor ?? null,
         caseId: ctx.viewer?.caseId ?? null,
         requestId: ctx.requestId ?? randomUUID(),
+        consentUrl: deps.consentUrl,
       });
       setOptions({
         ...options,
         headers: { ...(options.headers as Record<string, string>), [STATEMENT_HEADER]: token },
       });
-      return ({ response }) => {
-        const reference = response.headers.get(ACCESS_ENTRY_HEADER);
-        if (reference && ctx.access) ctx.access.providerEntries.push(reference);
+      return ({ response }) => done?.(response.ok ? null : `status_${response.status}`);
+    },
+  };
+}
+
+/** What a subgraph reports of one call, in its response's `extensions.access`. */
+interface ProviderReport {
+  entry?: string | null;
+  subjects?: string[];
+  denied?: string[];
+}
+
+/**
+ * Takes each subgraph's report into the request's access record: the provider-side entry it
+ * committed (its reference goes into the consumer entry), and the subjects and refusals only
+ * the source could see (whose record an insurance number is). The report goes no further.
+ */
+function useProviderReports(): GatewayPlugin {
+  return {
+    onSubgraphExecute({ executionRequest }) {
+      const access = (executionRequest.context as Partial<Context> | undefined)?.access;
+      return ({ result, setResult }) => {
+        if (!access || Symbol.asyncIterator in result) return;
+        const report = result.extensions?.access as ProviderReport | undefined;
+        if (!report) return;
+        if (typeof report.entry === 'string') access.providerEntries.push(report.entry);
+        for (const subject of report.subjects ?? []) access.subjects.add(subject);
+        for (const coordinate of report.denied ?? []) access.denied.add(coordinate);
+        const { access: _report, ...extensions } = result.extensions ?? {};
+        setResult({ ...result, extensions });
       };
     },
   };
@@ -218,6 +254,56 @@ function sourceFailure(error: GraphQLError, document: DocumentNode, logger: Logg
   );
 }
 
+/** Where the subgraphs ask for consents, beside the gateway's own module. */
+const CONSENTS_ROUTE = '/consents';
+const MAX_CONSENT_LOOKUP = 1_000;
+
+/**
+ * The consent registry as the subgraphs reach it: a subgraph presents the statement the gateway
+ * signed for its call and names the citizens whose records it holds; it learns the consents in
+ * force for that statement's client and purpose, for those citizens only.
+ */
+function consentRegistry(store: AccessStore, keys: StatementKeys, logger: Logger) {
+  const answer = (res: http.ServerResponse, status: number, body: unknown) => {
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+    res.end(JSON.stringify(body));
+  };
+  return async (req: http.IncomingMessage, res: http.ServerResponse) => {
+    try {
+      const header = req.headers[STATEMENT_HEADER];
+      const statement = await readOwnStatement(
+        keys.publicKey,
+        Array.isArray(header) ? header[0] : header,
+        NATIONAL_DATABASES,
+      );
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const { citizenIds } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+        citizenIds?: unknown;
+      };
+      const viewer = statement.viewer;
+      if (
+        !Array.isArray(citizenIds) ||
+        citizenIds.length > MAX_CONSENT_LOOKUP ||
+        !citizenIds.every((id) => typeof id === 'string')
+      )
+        return answer(res, 400, { error: 'citizenIds: at most 1000 identifiers' });
+      if (viewer?.kind !== 'client' || !statement.purpose)
+        return answer(res, 200, { consents: {} });
+      const inForce = await store.consentsInForce(viewer.id, statement.purpose, citizenIds);
+      return answer(res, 200, {
+        consents: Object.fromEntries([...inForce].map(([id, fields]) => [id, [...fields]])),
+      });
+    } catch (error) {
+      if (error instanceof StatementError) return answer(res, 401, { error: 'statement refused' });
+      logger.error({ err: error }, 'consent lookup failed');
+      return answer(res, error instanceof SyntaxError ? 400 : 500, {
+        error: 'consent lookup failed',
+      });
+    }
+  };
+}
+
 /** Probes one subgraph's health route within the caller's signal. */
 function subgraphCheck(url: string): SourceCheck {
   const health = url.replace(/\/graphql$/, '/healthz');
@@ -260,7 +346,16 @@ export async function openFederatedBack(
     gatewayKey: options.keys.publicKey,
     logger: logger.child({ subgraph: 'gateway' }),
   });
-  const moduleServer = await listenSubgraph(moduleHandler.handle, '127.0.0.1', 0);
+  const consents = consentRegistry(store, options.keys, logger);
+  const moduleServer = await listenSubgraph(
+    (req, res) => {
+      if (req.url === CONSENTS_ROUTE && req.method === 'POST') return consents(req, res);
+      return moduleHandler.handle(req, res);
+    },
+    '127.0.0.1',
+    0,
+  );
+  const consentUrl = moduleServer.url.replace(/\/graphql$/, CONSENTS_ROUTE);
 
   const urls: Record<string, string> = { ...options.subgraphUrls, gateway: moduleServer.url };
   const byUrl = new Map(Object.entries(urls).map(([name, url]) => [url, name]));
@@ -297,7 +392,8 @@ export async function openFederatedBack(
     upstreamTimeout: config.sourceTimeoutMs,
     plugins: () => [
       useAccessPolicy((guarded) => (schema = guarded)),
-      useSignedStatements({ keys: options.keys, subgraphOf }),
+      useSignedStatements({ keys: options.keys, subgraphOf, consentUrl }),
+      useProviderReports(),
     ],
   });
   await runtime.getSchema();
@@ -315,10 +411,22 @@ export async function openFederatedBack(
   /** Executes a validated document across the subgraphs, with the request's own context. */
   async function executor(request: {
     document: DocumentNode;
+    operation?: unknown;
     operationName: string | null;
-    request: { variables?: Record<string, unknown> };
+    request: { variables?: Record<string, unknown>; operationName?: string };
     context: Record<string, unknown>;
   }): Promise<ExecutionResult> {
+    // No operation by that name: Apollo answers 400 with the error, as the single process does.
+    if (!request.operation) {
+      const name = request.request.operationName;
+      return {
+        errors: [
+          new GraphQLError(
+            name ? `Unknown operation named "${name}".` : 'Must provide operation name.',
+          ),
+        ],
+      };
+    }
     const context = request.context as unknown as Context;
     const { request: _pipeline, ...own } = context;
     const enveloped = runtime.getEnveloped(own);

@@ -29,6 +29,11 @@ export interface Statement {
   actor: string | null;
   caseId: string | null;
   requestId: string;
+  /**
+   * Where the subgraph asks which consents are in force for this client and purpose, with this
+   * statement as its credential; null when the gateway keeps no consent registry.
+   */
+  consentUrl?: string | null;
   /** The statement's unique id (`jti`); a second use is refused. */
   id: string;
 }
@@ -65,6 +70,7 @@ export async function signStatement(
     actor: claims.actor,
     caseId: claims.caseId,
     requestId: claims.requestId,
+    consentUrl: claims.consentUrl ?? null,
     req: requestHash(body),
   })
     .setProtectedHeader({ alg: 'EdDSA', typ: 'gateway-statement+jwt' })
@@ -125,10 +131,46 @@ export function createStatementVerifier(publicKey: KeyObject, audience: string) 
         actor: (payload.actor as string | null) ?? null,
         caseId: (payload.caseId as string | null) ?? null,
         requestId: String(payload.requestId ?? id),
+        consentUrl: typeof payload.consentUrl === 'string' ? payload.consentUrl : null,
         id,
       };
     },
   };
+}
+
+/**
+ * Reads a statement the gateway itself issued, presented back to it by the subgraph it was
+ * addressed to (to ask for the consents of its client and purpose): signed by this key,
+ * unexpired, addressed to one of `audiences`. It is not bound to this request's body, and may
+ * be presented more than once while it is valid: it reads, on behalf of the same request only.
+ */
+export async function readOwnStatement(
+  publicKey: KeyObject,
+  token: string | undefined,
+  audiences: readonly string[],
+): Promise<Statement> {
+  if (!token) throw new StatementError('no statement');
+  try {
+    const { payload } = await jose.jwtVerify(token, publicKey, {
+      algorithms: ['EdDSA'],
+      issuer: STATEMENT_ISSUER,
+      audience: [...audiences],
+      typ: 'gateway-statement+jwt',
+      requiredClaims: ['exp', 'iat', 'jti'],
+      maxTokenAge: `${STATEMENT_LIFETIME_SECONDS + 5}s`,
+      clockTolerance: 5,
+    });
+    return {
+      viewer: (payload.viewer as StatementViewer | null) ?? null,
+      purpose: (payload.purpose as string | null) ?? null,
+      actor: (payload.actor as string | null) ?? null,
+      caseId: (payload.caseId as string | null) ?? null,
+      requestId: String(payload.requestId ?? payload.jti),
+      id: payload.jti as string,
+    };
+  } catch (error) {
+    throw new StatementError(`statement refused: ${(error as Error).message}`, { cause: error });
+  }
 }
 
 export type StatementVerifier = ReturnType<typeof createStatementVerifier>;

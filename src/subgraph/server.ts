@@ -117,15 +117,34 @@ function asksForSdlOnly(body: string): boolean {
   }
 }
 
+/** How long a subgraph waits for the gateway's consent registry before refusing the field. */
+const CONSENT_LOOKUP_MS = 2_000;
+
 /**
- * The consents of a citizen, as a subgraph sees them: the gateway checked them against the
- * registry before it asked (a consent-bound field is refused there), so here every field the
- * policy allows counts as consented.
+ * The consents in force for the client and purpose a statement names, asked of the gateway's
+ * consent registry (at the statement's `consentUrl`, with the statement as the credential): the
+ * subgraph holds the rows that say whose record it is, so it checks consent again itself. If
+ * the registry cannot be reached, no consent counts as given: the field is refused, not released.
  */
-const CHECKED_AT_GATEWAY = {
-  consentsInForce: async (_client: string, _purpose: string, ids: string[]) =>
-    new Map(ids.map((id) => [id, new Set(['*'])])),
-} as unknown as AccessStore;
+function consentsAtGateway(statement: Statement, token: string): AccessStore {
+  return {
+    async consentsInForce(_client: string, _purpose: string, citizenIds: string[]) {
+      const granted = new Map<string, Set<string>>();
+      if (!statement.consentUrl || citizenIds.length === 0) return granted;
+      const response = await fetch(statement.consentUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [STATEMENT_HEADER]: token },
+        body: JSON.stringify({ citizenIds }),
+        signal: AbortSignal.timeout(CONSENT_LOOKUP_MS),
+      }).catch(() => null);
+      if (!response?.ok) return granted;
+      const body = (await response.json()) as { consents?: Record<string, string[]> };
+      for (const [id, fields] of Object.entries(body.consents ?? {}))
+        granted.set(id, new Set(fields));
+      return granted;
+    },
+  } as unknown as AccessStore;
+}
 
 /** The subgraph's schema: its module, the field policy applied again, join keys released. */
 export function subgraphSchema(database: DatabaseName): GraphQLSchema {
@@ -139,7 +158,7 @@ export interface SubgraphHandlerOptions {
   name: SubgraphName;
   schema: GraphQLSchema;
   adapters: Adapters;
-  /** Consents, where the subgraph keeps them; else the gateway's check stands. */
+  /** The consent registry, where this process keeps it (the gateway's module); else asked of the gateway. */
   store?: AccessStore;
   /** The provider-side access log; null for the gateway's own module, which the consumer entry covers. */
   providerLog: AuditLog | null;
@@ -154,7 +173,6 @@ export interface SubgraphHandlerOptions {
  */
 export async function createSubgraphHandler(options: SubgraphHandlerOptions) {
   const { name, schema, adapters, providerLog: audit, logger } = options;
-  const store = options.store ?? CHECKED_AT_GATEWAY;
   const statements = createStatementVerifier(options.gatewayKey, name);
   const caches = createReferenceCaches();
   const apollo = new ApolloServer<Context>({
@@ -186,9 +204,10 @@ export async function createSubgraphHandler(options: SubgraphHandlerOptions) {
     const at = new Date();
     const body = await readBody(req);
     let statement: Statement;
+    const header = req.headers[STATEMENT_HEADER];
+    const token = Array.isArray(header) ? header[0] : header;
     try {
-      const header = req.headers[STATEMENT_HEADER];
-      statement = await statements.verify(Array.isArray(header) ? header[0] : header, body);
+      statement = await statements.verify(token, body);
     } catch (error) {
       if (!(error instanceof StatementError)) throw error;
       logger.warn({ reason: error.message }, 'subgraph call refused');
@@ -245,7 +264,7 @@ export async function createSubgraphHandler(options: SubgraphHandlerOptions) {
         const built = createContext(
           adapters,
           caches,
-          store,
+          options.store ?? consentsAtGateway(statement, token as string),
           viewer ?? anonymous,
           statement.requestId,
         );
@@ -305,6 +324,23 @@ export async function createSubgraphHandler(options: SubgraphHandlerOptions) {
     const outHeaders: Record<string, string> = {};
     for (const [key, value] of response.headers) outHeaders[key] = value;
     if (reference) outHeaders['x-access-entry'] = reference;
+    if (response.body.kind === 'complete' && access && logged) {
+      // What this subgraph released, refused and logged, for the gateway's consumer entry: only
+      // the source sees whose record an insurance number or a parcel is.
+      const payload = JSON.parse(response.body.string) as { extensions?: Record<string, unknown> };
+      payload.extensions = {
+        ...payload.extensions,
+        access: {
+          entry: reference || null,
+          subjects: [...access.subjects],
+          denied: [...access.denied],
+        },
+      };
+      const text = JSON.stringify(payload);
+      outHeaders['content-length'] = String(Buffer.byteLength(text));
+      res.writeHead(response.status ?? 200, outHeaders);
+      return res.end(text);
+    }
     res.writeHead(response.status ?? 200, outHeaders);
     if (response.body.kind === 'complete') return res.end(response.body.string);
     for await (const chunk of response.body.asyncIterator) res.write(chunk);
