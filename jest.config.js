@@ -19,6 +19,9 @@ module.exports = {
           'test/generator\\.test\\.ts$',
           'test/access-store\\.test\\.ts$',
           'test/audit\\.test\\.ts$',
+          // Faults injected into the single process's own sources and pools; the federated
+          // counterpart (a killed subgraph) is in federation.test.ts.
+          'test/resilience\\.test\\.ts$',
         ]
       : []),
   ],

@@ -142,3 +142,31 @@ export async function openNationalSources(options: SourceOptions): Promise<Natio
     throw error;
   }
 }
+
+/**
+ * The public catalogue of administrative units alone, for a process that holds no national
+ * database (the federated gateway, whose own module names provinces): every other adapter is
+ * absent, and a resolver that reached one would be a wiring error.
+ */
+export function referenceOnlyAdapters(
+  connections: Connections,
+  options: Pick<SourceOptions, 'sourceTimeoutMs' | 'sources' | 'poolSize'>,
+): Adapters {
+  const guard = new SourceGuard(
+    'reference',
+    sourceSettings('reference', options, options.sources?.reference),
+  );
+  const sql = new SqlSource(
+    'reference',
+    connections.knexFor('reference'),
+    guard,
+    options.sourceTimeoutMs,
+  );
+  const build = (deadline?: Deadline): Adapters =>
+    ({
+      reference: new ReferenceAdapter(deadline ? sql.within(deadline) : sql),
+      startDeadline: () => new Deadline(options.sourceTimeoutMs),
+      within: (bound: Deadline) => build(bound),
+    }) as unknown as Adapters;
+  return build();
+}

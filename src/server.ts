@@ -4,7 +4,13 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { knex, type Knex } from 'knex';
-import { openNationalSources, type NationalSources, type SourceCheck } from '../adapters';
+import {
+  openNationalSources,
+  referenceOnlyAdapters,
+  type Adapters,
+  type NationalSources,
+  type SourceCheck,
+} from '../adapters';
 import { knexLog, openConnections, type Connections } from '../adapters/connections';
 import type { DatabaseName } from '../adapters/databases';
 import { sourceCalls } from '../adapters/source';
@@ -19,7 +25,6 @@ import { ErrorCode } from './errors';
 import { EXPLORER_ASSET_PREFIX, explorerAsset, explorerPage } from './explorer';
 import { createGraphQLHandler } from './http';
 import {
-  NO_NATIONAL_DATA,
   openFederatedBack,
   type FederatedBack,
   type FederatedGatewayOptions,
@@ -79,6 +84,8 @@ function openGatewayDatabase(
 /** Where the gateway's own data lives when no GATEWAY_DATABASE_URL names it. */
 interface GatewayBackData {
   sources: NationalSources | undefined;
+  /** What resolvers in this process read: every national database, or the reference catalogue alone. */
+  adapters: Adapters;
   /** The federated gateway's own connections, when it holds no national database. */
   local: Connections | undefined;
   fallback: Knex;
@@ -98,21 +105,25 @@ async function openBackData(
     });
     return {
       sources,
+      adapters: sources.adapters,
       local: undefined,
       fallback: sources.connections.knexFor('population'),
       embedded: Boolean(sources.connections.embedded),
     };
   }
   // The federated gateway's subgraphs hold the national data: its own is clients, consents and
-  // the consumer log, in GATEWAY_DATABASE_URL, DATABASE_URL, or an embedded database of its own.
+  // the consumer log, in GATEWAY_DATABASE_URL, DATABASE_URL, or an embedded database of its own
+  // (restored from the embedded data set, for the public reference catalogue it names units by).
   const local = await openConnections({
     databaseUrls: config.databaseUrls,
     embeddedDataDir: undefined,
+    embeddedData: wiring?.data,
     poolSize: config.poolSize,
     sourceTimeoutMs: config.sourceTimeoutMs,
   });
   return {
     sources: undefined,
+    adapters: referenceOnlyAdapters(local, config),
     local,
     fallback: local.knexFor('population'),
     embedded: Boolean(local.embedded) && !config.gatewayDatabaseUrl,
@@ -183,7 +194,11 @@ export async function startGateway(
     );
 
   const federation = options.federation
-    ? await openFederatedBack(config, logger, options.federation, { audit, store })
+    ? await openFederatedBack(config, logger, options.federation, {
+        audit,
+        store,
+        adapters: data.adapters,
+      })
     : undefined;
   const schema = federation ? federation.schema : buildSchema({ audit, store });
   // The catalogue is checked against the schema now, so a bad procedure file stops the start.
@@ -216,7 +231,7 @@ export async function startGateway(
     gateway: federation?.gateway,
     executionContext: federation?.executionContext,
     protectedTypes: protectedTypes(),
-    adapters: sources ? sources.adapters : NO_NATIONAL_DATA,
+    adapters: data.adapters,
     caches: createReferenceCaches(),
     store,
     audit,
@@ -231,13 +246,12 @@ export async function startGateway(
     logger,
   });
   // The explorer's example names a citizen only where the data is synthetic.
-  const sample =
-    demoClients && sources
-      ? await fallback.raw('SELECT min(id) AS id FROM population.citizens').then(
-          (result: { rows: { id: string | null }[] }) => result.rows[0]?.id ?? null,
-          () => null,
-        )
-      : null;
+  const sample = demoClients
+    ? await fallback.raw('SELECT min(id) AS id FROM population.citizens').then(
+        (result: { rows: { id: string | null }[] }) => result.rows[0]?.id ?? null,
+        () => null,
+      )
+    : null;
 
   const apollo = new ApolloServer<Context>(pipeline.apolloOptions);
   await apollo.start();

@@ -77,14 +77,6 @@ const FAILURES = new Set<string>([ErrorCode.SOURCE_UNAVAILABLE, ErrorCode.INTERN
 const OUR_CODES = new Set<string>(Object.values(ErrorCode));
 const NATIONAL = new Set<string>(NATIONAL_DATABASES);
 
-/** The gateway's module reads no national database: its citizens are references by key. */
-export const NO_NATIONAL_DATA = {
-  startDeadline: () => null,
-  within() {
-    return NO_NATIONAL_DATA;
-  },
-} as unknown as Adapters;
-
 /**
  * The field policy and consents on the composed schema, as in the single-process gateway; and
  * `prefill` / `checkDeclaration` run here, where the whole graph is, with the request's rights.
@@ -254,6 +246,9 @@ function sourceFailure(error: GraphQLError, document: DocumentNode, logger: Logg
   );
 }
 
+/** How long past its own deadline a subgraph may take to send what it has. */
+const SUBGRAPH_ANSWER_MARGIN_MS = 1_000;
+
 /** Where the subgraphs ask for consents, beside the gateway's own module. */
 const CONSENTS_ROUTE = '/consents';
 const MAX_CONSENT_LOOKUP = 1_000;
@@ -325,7 +320,7 @@ export async function openFederatedBack(
   config: { sourceTimeoutMs: number },
   logger: Logger,
   options: FederatedGatewayOptions,
-  deps: { audit: AuditLog; store: AccessStore },
+  deps: { audit: AuditLog; store: AccessStore; adapters: Adapters },
 ): Promise<FederatedBack> {
   const { audit, store } = deps;
   const types = protectedTypes();
@@ -340,7 +335,7 @@ export async function openFederatedBack(
   const moduleHandler = await createSubgraphHandler({
     name: 'gateway',
     schema: releaseJoinKeys(applyAccessPolicy(moduleRaw, types), moduleRaw, types),
-    adapters: NO_NATIONAL_DATA,
+    adapters: deps.adapters,
     store,
     providerLog: null,
     gatewayKey: options.keys.publicKey,
@@ -389,7 +384,10 @@ export async function openFederatedBack(
     // The front's error formatter decides what a client sees; the runtime passes errors on as
     // they are, so that a subgraph's failure keeps the name of its service.
     maskedErrors: false,
-    upstreamTimeout: config.sourceTimeoutMs,
+    // A subgraph bounds its own reads by the same budget and then answers with what it has
+    // (its failed fields SOURCE_UNAVAILABLE): the gateway waits that long and a little more,
+    // so that only a subgraph that does not answer at all fails as a whole.
+    upstreamTimeout: config.sourceTimeoutMs + SUBGRAPH_ANSWER_MARGIN_MS,
     plugins: () => [
       useAccessPolicy((guarded) => (schema = guarded)),
       useSignedStatements({ keys: options.keys, subgraphOf, consentUrl }),
@@ -439,8 +437,15 @@ export async function openFederatedBack(
       contextValue,
     })) as ExecutionResult;
     if (result.errors) {
-      result.errors = result.errors.map((error) => sourceFailure(error, request.document, logger));
-      for (const error of result.errors) {
+      // The runtime also hands back the errors of executions nested in a resolver (a prefill's
+      // own read of the graph), at paths the client's document does not have: the prefill has
+      // reported them in its fields already.
+      const own = result.errors.filter(
+        (error) => !error.path || fieldAt(request.document, error.path.slice(0, 1)) !== undefined,
+      );
+      result.errors = own.map((error) => sourceFailure(error, request.document, logger));
+      if (result.errors.length === 0) delete (result as { errors?: unknown }).errors;
+      for (const error of result.errors ?? []) {
         if (FAILURES.has(String(error.extensions?.code ?? ''))) context.access.failed = true;
       }
     }

@@ -9,7 +9,7 @@ import { sourceCalls } from '../../adapters/source';
 import { MOCK_VNEID_ISSUER, MOCK_VNEID_PUBLIC_KEY_PEM } from '../../mocks/vneid/issuer';
 import { startMockInsuranceService } from '../../src/embedded';
 import { statementKeysFrom } from '../../src/federation/keys';
-import { subgraphSourceCalls } from './subgraphs';
+import { spawnSubgraph, subgraphSourceCalls } from './subgraphs';
 
 /**
  * The gateway under test, in process over real HTTP: on the embedded database by default, or
@@ -127,8 +127,18 @@ async function startFederatedTestGateway(overrides: Partial<Config>): Promise<Te
   const keys = statementKeysFrom({
     FEDERATION_SIGNING_KEY: process.env.TEST_FEDERATION_SIGNING_KEY,
   });
+  // An insurance agency of the test's own (one that never answers, say) is reached by an
+  // insurance subgraph of the test's own, as a ministry's subgraph reaches its agency.
+  const insurance = overrides.insuranceServiceUrl
+    ? await spawnSubgraph('insurance', config, keys, {
+        INSURANCE_SERVICE_URL: overrides.insuranceServiceUrl,
+      })
+    : undefined;
   const gateway = await startGateway(config, createLogger(config.logLevel), {
-    federation: { subgraphUrls, keys },
+    federation: {
+      subgraphUrls: { ...subgraphUrls, ...(insurance ? { insurance: insurance.url } : {}) },
+      keys,
+    },
   });
   const direct = knex({ client: 'pg', connection: url, pool: { min: 0, max: 4 } });
   return {
@@ -138,6 +148,7 @@ async function startFederatedTestGateway(overrides: Partial<Config>): Promise<Te
     graphql: graphqlAt(gateway.url),
     async close() {
       await gateway.close();
+      await insurance?.stop();
       await direct.destroy();
     },
   };

@@ -38,15 +38,9 @@ async function ensureDatabase(url: string, name: string): Promise<string> {
   return target.toString();
 }
 
-export async function startSubgraphProcesses(
-  config: Config,
-  options: { poolSize?: number } = {},
-): Promise<SubgraphProcesses> {
-  const keys = generateStatementKeys();
-  const real = process.env.TEST_DATABASE_URL;
-  let insuranceDb: Knex | undefined;
-  let insurance: LocalService | undefined;
-  const base: NodeJS.ProcessEnv = {
+/** What every subgraph process of a test run is started with. */
+async function subgraphEnvironment(config: Config, keys: StatementKeys, poolSize?: number) {
+  const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     TMPDIR: process.env.TMPDIR,
@@ -56,17 +50,53 @@ export async function startSubgraphProcesses(
     DATA_SEED: String(config.dataSeed),
     SOURCE_TIMEOUT_MS: String(config.sourceTimeoutMs),
     FEDERATION_PUBLIC_KEY: keys.publicKeyPem,
-    ...(options.poolSize ? { DATABASE_POOL_SIZE: String(options.poolSize) } : {}),
+    ...(poolSize ? { DATABASE_POOL_SIZE: String(poolSize) } : {}),
   };
+  const real = process.env.TEST_DATABASE_URL;
+  if (real) {
+    Object.assign(env, {
+      DATABASE_URL: real,
+      AUDIT_SIGNING_KEY: config.auditKeys.AUDIT_SIGNING_KEY,
+    });
+  }
+  return env;
+}
+
+/**
+ * One subgraph process with settings of its own (for example an insurance agency that never
+ * answers), for the tests that put one national database in trouble.
+ */
+export async function spawnSubgraph(
+  name: DatabaseName,
+  config: Config,
+  keys: StatementKeys,
+  env: NodeJS.ProcessEnv,
+): Promise<ServiceProcess> {
+  const real = process.env.TEST_DATABASE_URL;
+  return spawnService(name, 'src/subgraph/main.ts', [name], {
+    env: {
+      ...(await subgraphEnvironment(config, keys)),
+      ...(real ? { AUDIT_DATABASE_URL: await ensureDatabase(real, name) } : {}),
+      ...env,
+    },
+    onOutput: process.env.TEST_LOG_LEVEL ? (from, line) => console.log(from, line) : undefined,
+  });
+}
+
+export async function startSubgraphProcesses(
+  config: Config,
+  options: { poolSize?: number } = {},
+): Promise<SubgraphProcesses> {
+  const keys = generateStatementKeys();
+  const real = process.env.TEST_DATABASE_URL;
+  let insuranceDb: Knex | undefined;
+  let insurance: LocalService | undefined;
+  const base = await subgraphEnvironment(config, keys, options.poolSize);
   const auditUrls = new Map<DatabaseName, string>();
   if (real) {
     insuranceDb = knex({ client: 'pg', connection: real, pool: { min: 0, max: 10 } });
     insurance = await startMockInsuranceService(insuranceDb);
-    Object.assign(base, {
-      DATABASE_URL: real,
-      INSURANCE_SERVICE_URL: insurance.url,
-      AUDIT_SIGNING_KEY: config.auditKeys.AUDIT_SIGNING_KEY,
-    });
+    base.INSURANCE_SERVICE_URL = insurance.url;
     for (const name of NATIONAL_DATABASES) auditUrls.set(name, await ensureDatabase(real, name));
   }
   const subgraphs = new Map<DatabaseName, ServiceProcess>();
