@@ -754,7 +754,7 @@ export type InsuranceRecord = {
   socialInsuranceNumber: Maybe<Scalars['ID']['output']>;
   /** Provenance of the record. */
   source: Maybe<Source>;
-  /** CONTRIBUTING, PAUSED, RETIRED or CLOSED. */
+  /** CONTRIBUTING, PAUSED, RETIRED, CLOSED, or DECEASED: closed at the holder's death while still open (a pension, contributions paid or reserved). */
   status: Maybe<Scalars['String']['output']>;
 };
 
