@@ -71,6 +71,13 @@ const OPERATIONS: Record<string, Operation> = {
     many: false,
     embeds: true,
   },
+  // The earlier form of recordsByCitizen with "include": ["contributions"], which callers use.
+  recordsWithContributionsByCitizen: {
+    sql: () => `${records(['contributions'])} WHERE r.citizen_id = ANY(?)`,
+    keyColumn: 'citizenId',
+    many: false,
+    embeds: false,
+  },
   contributionsByNumber: {
     sql: () => `${CONTRIBUTION} WHERE social_insurance_number = ANY(?) ORDER BY from_month, id`,
     keyColumn: 'socialInsuranceNumber',
