@@ -106,6 +106,9 @@ async function main(): Promise<void> {
   await page.getByRole('button', { name: 'Dấu hiệu bất thường' }).click();
   await page.locator('[data-kind]').first().waitFor();
   await shot('console-anomalies');
+  await page.getByRole('button', { name: 'Nhân chứng' }).click();
+  await page.locator('[data-witness]').first().waitFor();
+  await shot('console-witnesses');
 
   // The citizen: grant the bank's consent, let the bank read, and look.
   const citizen = await browser.newPage({

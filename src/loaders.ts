@@ -1,8 +1,9 @@
 import DataLoader from 'dataloader';
 import type { Adapters } from '../adapters';
 import { holderKey, type HolderKey } from '../adapters/land';
-import type { CitizenRow } from '../adapters/population';
-import type { EnterpriseRow, IndustryCodeRow } from '../adapters/enterprise';
+import type { CitizenLink, CitizenRow, IdentityCardRow } from '../adapters/population';
+import type { EnterpriseLink, EnterpriseWithLinks, IndustryCodeRow } from '../adapters/enterprise';
+import type { InsuranceLink, InsuranceRecordWithLinks } from '../adapters/insurance';
 import type { LegacySuccessorRow, LegacyUnitRow, UnitRow } from '../adapters/reference';
 import { createCache, type Cache } from './cache';
 
@@ -47,6 +48,33 @@ function cachedLoader<V extends object>(
   });
 }
 
+/**
+ * A key of a loader whose records link to others in the same national database: the key alone,
+ * or the key with the links the query reads from that record (look-ahead).
+ */
+export type LinkedKey<L extends string> = string | { key: string; links: readonly L[] };
+
+const keyOf = (key: LinkedKey<string>) => (typeof key === 'string' ? key : key.key);
+
+/**
+ * A loader that reads a record with its linked records in ONE call per batch: the batch asks
+ * for the union of the links its keys want, and `fetch` primes the loaders of those links, so
+ * reading them costs nothing more. A key cached without links is not read again for them.
+ */
+function linkedLoader<L extends string, V>(
+  fetch: (keys: string[], links: L[]) => Promise<(V | null)[]>,
+  options: DataLoader.Options<LinkedKey<L>, V | null, string>,
+): DataLoader<LinkedKey<L>, V | null, string> {
+  return new DataLoader<LinkedKey<L>, V | null, string>(
+    (keys) => {
+      const links = new Set<L>();
+      for (const key of keys) if (typeof key !== 'string') key.links.forEach((l) => links.add(l));
+      return fetch(keys.map(keyOf), [...links].sort());
+    },
+    { ...options, cacheKeyFn: keyOf },
+  );
+}
+
 /** Batches larger than this are split; the insurance service accepts 1,000 keys per call. */
 const MAX_BATCH = 1000;
 
@@ -59,17 +87,49 @@ export function createLoaders(adapters: Adapters, caches: ReferenceCaches, { bat
   const { population, enterprise, land, insurance, civilService, reference } = adapters;
   const options = { maxBatchSize: MAX_BATCH, batch };
 
-  const citizen = new DataLoader<string, CitizenRow | null>(
-    (ids) => population.citizensById(ids),
+  const identityCard = new DataLoader<string, IdentityCardRow | null>(
+    (ids) => population.identityCardsOf(ids),
     options,
   );
-  const enterpriseByCode = new DataLoader<string, EnterpriseRow | null>(
-    (codes) => enterprise.enterprisesByCode(codes),
+  // Relatives and identity cards asked for with a citizen come in the same statement.
+  const citizen: DataLoader<LinkedKey<CitizenLink>, CitizenRow | null, string> = linkedLoader(
+    async (ids: string[], links: CitizenLink[]) => {
+      if (links.length === 0) return population.citizensById(ids);
+      const read = await population.citizensWithLinks(ids, links);
+      for (const relative of read.relatives) citizen.prime(relative.id, relative);
+      for (const [id, card] of read.identityCards) identityCard.prime(id, card);
+      return read.citizens;
+    },
+    options,
+  );
+  const businessLines = new DataLoader(
+    (codes: readonly string[]) => enterprise.businessLinesOf(codes),
+    options,
+  );
+  const rolesInEnterprise = new DataLoader(
+    (codes: readonly string[]) => enterprise.rolesInEnterprises(codes),
+    options,
+  );
+  // Business lines and people asked for with an enterprise come in the same statement.
+  const enterpriseByCode = linkedLoader(
+    async (codes: string[], links: EnterpriseLink[]): Promise<(EnterpriseWithLinks | null)[]> => {
+      if (links.length === 0) return enterprise.enterprisesByCode(codes);
+      const rows = await enterprise.enterprisesWithLinks(codes, links);
+      for (const row of rows) {
+        if (row?.businessLines) businessLines.prime(row.code, row.businessLines);
+        if (row?.roles) rolesInEnterprise.prime(row.code, row.roles);
+      }
+      return rows;
+    },
     options,
   );
   const parcel = new DataLoader((ids: readonly string[]) => land.parcelsById(ids), options);
   const contributions = new DataLoader(
     (numbers: readonly string[]) => insurance.contributionsOf(numbers),
+    options,
+  );
+  const healthCards = new DataLoader(
+    (numbers: readonly string[]) => insurance.healthCardsOf(numbers),
     options,
   );
 
@@ -82,10 +142,7 @@ export function createLoaders(adapters: Adapters, caches: ReferenceCaches, { bat
       options,
     ),
     children: new DataLoader((ids: readonly string[]) => population.childrenOf(ids), options),
-    identityCard: new DataLoader(
-      (ids: readonly string[]) => population.identityCardsOf(ids),
-      options,
-    ),
+    identityCard,
 
     // enterprise registration
     enterprise: enterpriseByCode,
@@ -95,14 +152,8 @@ export function createLoaders(adapters: Adapters, caches: ReferenceCaches, { bat
         for (const role of list) enterpriseByCode.prime(role.enterprise.code, role.enterprise);
       return lists;
     }, options),
-    rolesInEnterprise: new DataLoader(
-      (codes: readonly string[]) => enterprise.rolesInEnterprises(codes),
-      options,
-    ),
-    businessLines: new DataLoader(
-      (codes: readonly string[]) => enterprise.businessLinesOf(codes),
-      options,
-    ),
+    rolesInEnterprise,
+    businessLines,
     branches: new DataLoader((codes: readonly string[]) => enterprise.branchesOf(codes), options),
     branch: new DataLoader((codes: readonly string[]) => enterprise.branchesByCode(codes), options),
     industryCode: cachedLoader(caches.industryCodes, (codes) => enterprise.industryCodes(codes)),
@@ -127,23 +178,25 @@ export function createLoaders(adapters: Adapters, caches: ReferenceCaches, { bat
       (numbers: readonly string[]) => insurance.recordsByNumber(numbers),
       options,
     ),
-    insuranceOfCitizen: new DataLoader(
-      (ids: readonly string[]) => insurance.recordsOfCitizens(ids),
+    // Contribution periods and health cards asked for with a record come in the same request.
+    insuranceOfCitizen: linkedLoader(
+      async (
+        ids: string[],
+        include: InsuranceLink[],
+      ): Promise<(InsuranceRecordWithLinks | null)[]> => {
+        const records = await insurance.recordsOfCitizens(ids, include);
+        for (const record of records) {
+          if (record?.contributions)
+            contributions.prime(record.socialInsuranceNumber, record.contributions);
+          if (record?.healthCards)
+            healthCards.prime(record.socialInsuranceNumber, record.healthCards);
+        }
+        return records;
+      },
       options,
     ),
-    // When the query reads contributions too, one call brings both levels.
-    insuranceWithContributionsOfCitizen: new DataLoader(async (ids: readonly string[]) => {
-      const records = await insurance.recordsWithContributionsOfCitizens(ids);
-      for (const record of records) {
-        if (record) contributions.prime(record.socialInsuranceNumber, record.contributions);
-      }
-      return records;
-    }, options),
     contributions,
-    healthCards: new DataLoader(
-      (numbers: readonly string[]) => insurance.healthCardsOf(numbers),
-      options,
-    ),
+    healthCards,
     healthCard: new DataLoader(
       (numbers: readonly string[]) => insurance.healthCardsByNumber(numbers),
       options,

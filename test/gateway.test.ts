@@ -197,6 +197,127 @@ describe('batching', () => {
   });
 });
 
+describe('records linked within one national database', () => {
+  it('come with the records that link to them: relatives, identity cards, health cards, in one call per database', async () => {
+    const query = `query ($ids: [ID!]!) { citizens(ids: $ids) {
+      id identityCard { number issuedOn }
+      spouse { id fullName identityCard { number } }
+      father { id } mother { id }
+      insurance { socialInsuranceNumber contributionMonths healthInsuranceCards { number } }
+    } }`;
+    type Person = {
+      id: string;
+      identityCard: { number: string; issuedOn: string } | null;
+      spouse: { id: string; fullName: string; identityCard: { number: string } | null } | null;
+      father: { id: string } | null;
+      mother: { id: string } | null;
+      insurance: {
+        socialInsuranceNumber: string;
+        healthInsuranceCards: { number: string }[];
+      } | null;
+    };
+    let body: { data?: { citizens: Person[] }; errors?: unknown[] } = {};
+    const calls = await countCalls(async () => {
+      body = (await t.graphql<{ citizens: Person[] }>(query, { ids: citizenIds })).body;
+    });
+    expect(body.errors).toBeUndefined();
+    expect(calls).toEqual({ population: 1, insurance: 1 });
+    // The values are those of the sources, linked record by linked record.
+    const rows = (
+      await t.db('population').raw(
+        `SELECT c.id, c.spouse_id, c.father_id, c.mother_id, i.issued_on::text AS issued_on,
+           s.full_name AS spouse_name, si.citizen_id AS spouse_card
+         FROM population.citizens c LEFT JOIN population.identity_cards i ON i.citizen_id = c.id
+         LEFT JOIN population.citizens s ON s.id = c.spouse_id
+         LEFT JOIN population.identity_cards si ON si.citizen_id = c.spouse_id
+         WHERE c.id = ANY(?) ORDER BY c.id`,
+        [citizenIds],
+      )
+    ).rows as Record<string, string | null>[];
+    const cards = (
+      await t.db('insurance').raw(
+        `SELECT r.citizen_id, r.social_insurance_number, array_agg(h.card_number ORDER BY h.card_number)
+           FILTER (WHERE h.card_number IS NOT NULL) AS cards
+         FROM insurance.insurance_records r
+         LEFT JOIN insurance.health_cards h ON h.social_insurance_number = r.social_insurance_number
+         WHERE r.citizen_id = ANY(?) GROUP BY 1, 2`,
+        [citizenIds],
+      )
+    ).rows as { citizen_id: string; social_insurance_number: string; cards: string[] | null }[];
+    const insured = new Map(cards.map((row) => [row.citizen_id, row]));
+    const got = body.data!.citizens.map((c) => ({
+      id: c.id,
+      card: c.identityCard?.issuedOn ?? null,
+      spouse: c.spouse && [c.spouse.id, c.spouse.fullName, c.spouse.identityCard?.number ?? null],
+      parents: [c.father?.id ?? null, c.mother?.id ?? null],
+      insurance: c.insurance && [
+        c.insurance.socialInsuranceNumber,
+        c.insurance.healthInsuranceCards.map((card) => card.number).sort(),
+      ],
+    }));
+    expect(got).toEqual(
+      rows.map((row) => {
+        const record = insured.get(row.id!);
+        return {
+          id: row.id,
+          card: row.issued_on,
+          spouse: row.spouse_id && [row.spouse_id, row.spouse_name, row.spouse_card],
+          parents: [row.father_id, row.mother_id],
+          insurance: record ? [record.social_insurance_number, record.cards ?? []] : null,
+        };
+      }),
+    );
+    expect(got.filter((c) => c.spouse).length).toBeGreaterThan(0);
+    expect(got.filter((c) => c.insurance && c.insurance[1].length > 0).length).toBeGreaterThan(0);
+  });
+
+  it('come with an enterprise: its business lines and its representatives, in one call', async () => {
+    const [row] = (
+      await t.db('enterprise').raw(
+        `SELECT enterprise_code AS code FROM enterprise.enterprise_business_lines
+         GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1`,
+      )
+    ).rows as { code: string }[];
+    const query = `query ($code: ID!) { enterprise(code: $code) {
+      code businessLines { code isMain } representatives { id } people { citizen { id } role }
+    } }`;
+    type Answer = {
+      enterprise: {
+        businessLines: { code: string; isMain: boolean }[];
+        representatives: { id: string }[];
+        people: { citizen: { id: string }; role: string }[];
+      };
+    };
+    let body: { data?: Answer; errors?: unknown[] } = {};
+    const calls = await countCalls(async () => {
+      body = (await t.graphql<Answer>(query, { code: row.code })).body;
+    });
+    expect(body.errors).toBeUndefined();
+    expect(calls).toEqual({ enterprise: 1, population: 1 });
+    const lines = (
+      await t.db('enterprise').raw(
+        `SELECT industry_code AS code, is_main AS "isMain" FROM enterprise.enterprise_business_lines
+         WHERE enterprise_code = ? ORDER BY is_main DESC, industry_code`,
+        [row.code],
+      )
+    ).rows;
+    const people = (
+      await t.db('enterprise').raw(
+        `SELECT citizen_id, role FROM enterprise.enterprise_people WHERE enterprise_code = ?
+         ORDER BY (role = 'LEGAL_REPRESENTATIVE') DESC, since, citizen_id`,
+        [row.code],
+      )
+    ).rows as { citizen_id: string; role: string }[];
+    expect(body.data!.enterprise.businessLines).toEqual(lines);
+    expect(body.data!.enterprise.people).toEqual(
+      people.map((p) => ({ citizen: { id: p.citizen_id }, role: p.role })),
+    );
+    expect(body.data!.enterprise.representatives).toEqual(
+      people.filter((p) => p.role === 'LEGAL_REPRESENTATIVE').map((p) => ({ id: p.citizen_id })),
+    );
+  });
+});
+
 describe('links in both directions', () => {
   it('from an enterprise to its representatives and their land', async () => {
     const row = (

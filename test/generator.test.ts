@@ -346,6 +346,56 @@ describe('synthetic national data', () => {
     ).toEqual([]);
   });
 
+  test('keeps the insurance record of a person who died, closed at the death', () => {
+    // Enough people for a few dozen deaths among the elderly.
+    const many = generateAll({ citizens: 20_000, seed: 7 });
+    const all = (table: TableName): Fields[] => rowObjects(table, many[table]);
+    const diedOn = new Map(
+      all('population.citizens')
+        .filter((c) => c.died_on !== null)
+        .map((c) => [c.id, c.died_on as string]),
+    );
+    const records = all('insurance.insurance_records');
+    const deathOf = new Map(
+      records.flatMap((r) =>
+        diedOn.has(r.citizen_id) ? [[r.social_insurance_number, diedOn.get(r.citizen_id)!]] : [],
+      ),
+    );
+    const deceased = records.filter((r) => r.status === 'DECEASED');
+    expect(deceased.length).toBeGreaterThan(0);
+    // Only the dead are DECEASED; a record settled before the death (CLOSED) stays as it was.
+    expect(
+      violations(records, (r) =>
+        diedOn.has(r.citizen_id)
+          ? ['DECEASED', 'CLOSED'].includes(r.status as string)
+          : r.status !== 'DECEASED',
+      ),
+    ).toEqual([]);
+    // The record changed when the death was reported; nothing was paid, or valid, after it.
+    expect(
+      violations(
+        deceased,
+        (r) =>
+          new Date(r.updated_at as string).toISOString().slice(0, 10) >=
+          deathOf.get(r.social_insurance_number)!,
+      ),
+    ).toEqual([]);
+    expect(
+      violations(all('insurance.contributions'), (c) => {
+        const death = deathOf.get(c.social_insurance_number);
+        return !death || (c.to_month !== null && (c.to_month as string) <= death);
+      }),
+    ).toEqual([]);
+    expect(
+      violations(all('insurance.health_cards'), (card) => {
+        const death = deathOf.get(card.social_insurance_number);
+        return (
+          !death || ((card.valid_from as string) <= death && (card.valid_to as string) <= death)
+        );
+      }),
+    ).toEqual([]);
+  });
+
   test('samples identifiers that exist, the richest subjects first', () => {
     const samples = sampleIdentifiers(SMALL);
     const exists: Record<keyof typeof samples, Set<Value>> = {

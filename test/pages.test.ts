@@ -6,6 +6,8 @@ import fs from 'node:fs';
 import http from 'node:http';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { issueCitizenToken } from '../mocks/vneid/issuer';
+import { AuditInsights, NO_WITNESS_MESSAGE } from '../src/audit/insights';
+import type { AuditWitnessStatus } from '../src/audit/types';
 import { CONTENT_SECURITY_POLICY } from '../src/pages';
 import { startTestGateway, type TestGateway } from './support/gateway';
 
@@ -327,6 +329,201 @@ describe('the auditor console', () => {
     expect(operations).toEqual(
       expect.arrayContaining(['ConsoleCharts', 'ConsoleAnomalies', 'ConsoleAuditLog']),
     );
+  });
+});
+
+interface CheckpointMark {
+  sequence: string;
+  at: string | null;
+}
+interface Witnessing {
+  headSequence: string;
+  newestCheckpoint: CheckpointMark | null;
+  witnesses: {
+    url: string;
+    keyName: string;
+    keyId: string;
+    state: string;
+    lastCosigned: CheckpointMark | null;
+    backlog: number;
+    unwitnessedEntries: number;
+    lastError: string | null;
+    message: string;
+  }[];
+  message: string;
+}
+const WITNESSES = `{ auditWitnesses { headSequence message newestCheckpoint { sequence at }
+  witnesses { url keyName keyId state lastCosigned { sequence at } backlog unwitnessedEntries lastError message } } }`;
+
+async function witnessing(): Promise<Witnessing> {
+  const { body } = await t.graphql<{ auditWitnesses: Witnessing }>(WITNESSES, undefined, AUDITOR);
+  expect(body.errors).toBeUndefined();
+  return body.data!.auditWitnesses;
+}
+
+/** Logs a read, checkpoints it, and waits until the witness (if any) has cosigned it. */
+async function checkpointWitnessed(): Promise<void> {
+  await t.graphql(`{ citizen(id: "${citizens[3]}") { fullName } }`);
+  await t.gateway.audit.flush();
+  await t.gateway.audit.checkpoint();
+  const deadline = Date.now() + 5000;
+  while (t.gateway.audit.witnessStatus().some((w) => w.backlog > 0) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('the witnesses of the access log', () => {
+  const embedded = () => !!t.gateway.sources.connections.embedded;
+
+  it('are in the console: each witness, its key, the newest checkpoint it cosigned and its state', async () => {
+    await checkpointWitnessed();
+    const before = await witnessing();
+    const page = await newPage();
+    await page.goto(`${t.url}/console`);
+    await page.getByLabel('Khóa API của đơn vị kiểm toán').fill('demo-auditor');
+    await page.getByRole('button', { name: 'Đăng nhập' }).click();
+    // The panel shows exactly what the gateway answered to its own request.
+    const answered = page.waitForResponse(
+      (response) =>
+        response.url().endsWith('/graphql') &&
+        (response.request().postData() ?? '').includes('ConsoleWitnesses'),
+    );
+    await page.getByRole('button', { name: 'Nhân chứng' }).click();
+    const shown = ((await (await answered).json()) as { data: { auditWitnesses: Witnessing } }).data
+      .auditWitnesses;
+    const logCheckpoint = page.getByTestId('log-checkpoint');
+    await logCheckpoint.waitFor();
+    const after = await witnessing();
+    expect(await logCheckpoint.getAttribute('data-sequence')).toBe(
+      shown.newestCheckpoint!.sequence,
+    );
+    expect(BigInt(shown.newestCheckpoint!.sequence)).toBeGreaterThanOrEqual(
+      BigInt(before.newestCheckpoint!.sequence),
+    );
+
+    if (!embedded()) {
+      // On PostgreSQL without AUDIT_WITNESS_URL there is none, and the console says what that means.
+      expect([before.witnesses, shown.witnesses, after.witnesses]).toEqual([[], [], []]);
+      expect(shown.message).toBe(NO_WITNESS_MESSAGE);
+      await expect(page.getByTestId('no-witness').textContent()).resolves.toContain(
+        'không thể phát hiện việc xóa phần cuối nhật ký',
+      );
+      await page.getByRole('button', { name: 'Switch to English' }).click();
+      await expect(page.getByTestId('no-witness').textContent()).resolves.toContain(
+        'a dropped tail cannot be detected',
+      );
+      await page.context().close();
+      return;
+    }
+
+    // The embedded default runs one witness in process: the one the gateway sends to.
+    const [status] = t.gateway.audit.witnessStatus();
+    expect(shown.witnesses).toHaveLength(1);
+    const [witness] = shown.witnesses;
+    expect(witness).toMatchObject({
+      url: status.url,
+      keyName: 'embedded-witness.localhost/ndg',
+      keyId: status.keyId,
+      lastError: null,
+    });
+    expect(witness.keyId).toMatch(/^[0-9a-f]{8}$/);
+    // The console's own requests are logged and checkpointed as it runs: up to date, or a moment behind.
+    expect(['UP_TO_DATE', 'BEHIND']).toContain(witness.state);
+    const card = page.locator(`[data-witness="${witness.url}"]`);
+    expect(await card.getAttribute('data-state')).toBe(witness.state);
+    const text = (await card.textContent()) as string;
+    expect(text).toContain(witness.url);
+    expect(text).toContain(`${witness.keyName} (${witness.keyId})`);
+    expect(text).toContain(witness.state === 'UP_TO_DATE' ? 'Đã cập nhật' : 'Đang chậm');
+    // The sequence shown is the one GraphQL answered, between the answers before and after.
+    const cosigned = card.getByTestId('last-cosigned');
+    const sequence = witness.lastCosigned!.sequence;
+    expect(await cosigned.getAttribute('data-sequence')).toBe(sequence);
+    await expect(cosigned.textContent()).resolves.toContain(`mục ${sequence}`);
+    const seqOf = (view: Witnessing) => BigInt(view.witnesses[0].lastCosigned!.sequence);
+    expect(seqOf(before)).toBeLessThanOrEqual(BigInt(sequence));
+    expect(BigInt(sequence)).toBeLessThanOrEqual(seqOf(after));
+    expect(BigInt(sequence)).toBeLessThanOrEqual(BigInt(shown.newestCheckpoint!.sequence));
+    await expect(card.getByTestId('witness-backlog').textContent()).resolves.toBe(
+      String(witness.backlog),
+    );
+    // It is a checkpoint the log signed, at the time the panel gives.
+    const { rows } = await t
+      .db('population')
+      .raw('SELECT at FROM audit.checkpoints WHERE seq = ?::bigint', [sequence]);
+    expect(new Date(witness.lastCosigned!.at!).getTime()).toBe(new Date(rows[0].at).getTime());
+    await page.getByRole('button', { name: 'Switch to English' }).click();
+    await card.getByText(witness.state === 'UP_TO_DATE' ? 'Up to date' : 'Behind').waitFor();
+    await page.context().close();
+  });
+
+  it('are told up to date, behind, unreachable or forked from what each holds against the log', async () => {
+    await checkpointWitnessed();
+    await checkpointWitnessed();
+    const { rows } = await t
+      .db('population')
+      .raw<{ rows: { seq: string }[] }>(
+        'SELECT seq::text AS seq FROM audit.checkpoints ORDER BY seq DESC LIMIT 2',
+      );
+    const [newest, previous] = rows.map((row) => row.seq);
+    const witness = (fields: Partial<AuditWitnessStatus>): AuditWitnessStatus => ({
+      url: 'http://witness.example',
+      keyName: 'witness.example/key',
+      keyId: '0a1b2c3d',
+      state: 'up',
+      refused: false,
+      backlog: 0,
+      lastWitnessedSequence: newest,
+      lastError: null,
+      ...fields,
+    });
+    const statuses = [
+      witness({}),
+      witness({ lastWitnessedSequence: previous, backlog: 1 }),
+      witness({
+        state: 'down',
+        lastWitnessedSequence: previous,
+        lastError: 'connect ECONNREFUSED',
+      }),
+      witness({ refused: true, lastError: 'refused checkpoint 12 (HTTP 409): conflict' }),
+      witness({ lastWitnessedSequence: String(BigInt(newest) + 1000n) }),
+      witness({ state: 'down', lastWitnessedSequence: null, lastError: 'not contacted yet' }),
+    ];
+    const view = await new AuditInsights(t.gateway.audit.database).witnesses(statuses);
+    // Other test files share the log on PostgreSQL: it may have moved on since `newest`.
+    const moved = view.newestCheckpoint!.sequence !== newest;
+    const { rows: counts } = await t.db('population').raw<{ rows: { n: number }[] }>(
+      `SELECT count(*) FILTER (WHERE seq > ?::bigint)::int AS n FROM audit.checkpoints
+       UNION ALL SELECT count(*) FILTER (WHERE seq > ?::bigint)::int FROM audit.checkpoints
+       UNION ALL SELECT count(*)::int FROM audit.checkpoints`,
+      [newest, previous],
+    );
+    const [afterNewest, afterPrevious, all] = counts.map((row) => row.n);
+    const head = BigInt(view.headSequence);
+    expect(
+      view.witnesses.map((w) => [w.state, w.lastCosigned?.sequence ?? null, w.backlog]),
+    ).toEqual([
+      [moved ? 'BEHIND' : 'UP_TO_DATE', newest, afterNewest],
+      ['BEHIND', previous, afterPrevious],
+      ['UNREACHABLE', previous, afterPrevious],
+      ['FORKED', newest, afterNewest],
+      ['FORKED', String(BigInt(newest) + 1000n), 0],
+      ['UNREACHABLE', null, all],
+    ]);
+    expect(afterPrevious).toBeGreaterThanOrEqual(1);
+    expect(view.witnesses[1].unwitnessedEntries).toBe(Number(head - BigInt(previous)));
+    expect(view.witnesses[4].lastCosigned!.at).toBeNull();
+    expect(view.witnesses[4].message).toContain("the log's tail was dropped");
+    expect(view.witnesses[3].message).toContain('refused');
+    expect(view.witnesses[2].message).toContain('connect ECONNREFUSED');
+
+    const none = await new AuditInsights(t.gateway.audit.database).witnesses([]);
+    expect(none).toMatchObject({ witnesses: [], message: NO_WITNESS_MESSAGE });
+  });
+
+  it('are for auditors only', async () => {
+    const { body } = await t.graphql(WITNESSES, undefined, { 'x-purpose': 'DEMO' });
+    expect(body.errors?.[0].extensions?.code).toBe('FORBIDDEN');
   });
 });
 

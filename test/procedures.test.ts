@@ -545,6 +545,13 @@ function withoutDiacritics(text: string): string {
 const subjects: { CITIZEN: string[]; ENTERPRISE: string[] } = { CITIZEN: [], ENTERPRISE: [] };
 /** A representative who holds land and is insured: a prefill reaching three databases. */
 let rich: string;
+/**
+ * A married parent with an identity card, land and a health insurance card: the birth bundle
+ * reads the person, the spouse and the card from population, the cards from insurance.
+ */
+let parent: string;
+/** A deceased person who was insured: the death bundle reads population and insurance. */
+let deceasedInsured: string | undefined;
 
 async function ids(database: string, sql: string): Promise<string[]> {
   return (await select(database, sql)).map((row) => row.id as string);
@@ -610,7 +617,25 @@ describe('procedures over the national databases', () => {
       'population',
       `SELECT id FROM population.citizens WHERE died_on IS NOT NULL ORDER BY id`,
     );
-    picks.push(deceased.find((id) => recorded.has(id)) ?? deceased[0]);
+    deceasedInsured = deceased.find((id) => recorded.has(id));
+    picks.push(deceasedInsured ?? deceased[0]);
+    const withCards = new Set(
+      await ids(
+        'insurance',
+        `SELECT r.citizen_id AS id FROM insurance.insurance_records r
+         JOIN insurance.health_cards h ON h.social_insurance_number = r.social_insurance_number`,
+      ),
+    );
+    const married = await ids(
+      'population',
+      `SELECT c.id FROM population.citizens c JOIN population.identity_cards i ON i.citizen_id = c.id
+       WHERE c.spouse_id IS NOT NULL AND c.died_on IS NULL ORDER BY c.id`,
+    );
+    parent =
+      married.find((id) => withCards.has(id) && holders.has(id)) ??
+      married.find((id) => withCards.has(id)) ??
+      rich;
+    picks.push(parent);
     subjects.CITIZEN = [...new Set(picks.filter(Boolean))];
     subjects.ENTERPRISE = await ids(
       'enterprise',
@@ -749,8 +774,18 @@ describe('procedures over the national databases', () => {
       const oracleAnswers = new Map<string, Promise<Expected>>();
       for (const procedure of catalogue.procedures) {
         for (const id of subjects[procedure.subjectKind]) {
-          const { data, errors } = await prefill(procedure.code, id);
+          let result: Awaited<ReturnType<typeof prefill>> = {};
+          const calls = await countCalls(async () => {
+            result = await prefill(procedure.code, id);
+          });
+          const { data, errors } = result;
           expect(errors).toBeUndefined();
+          // Whatever it reads, a form reads each national database in exactly one call. The
+          // administrative units are reference data, cached across requests and read as needed.
+          for (const [database, count] of Object.entries(calls)) {
+            if (database !== 'reference' && count !== 1)
+              differences.push(`${procedure.code} for ${id}: ${count} calls to ${database}`);
+          }
           expect(data!.subjectId).toBe(id);
           expect(data!.subjectFound).toBe(true);
           expect(data!.fields.map((f) => f.key)).toEqual(procedure.fields.map((f) => f.key));
@@ -920,61 +955,122 @@ describe('procedures over the national databases', () => {
       ]);
     });
 
-    it('prefills in one execution: the union costs no call more than its deepest procedure alone', async () => {
-      const callsOf = async (code: string) => {
-        await prefill(code, rich); // reference data is cached across requests: warm it first
-        let data: PrefillBody | undefined;
-        const calls = await countCalls(async () => {
-          const result = await prefill(code, rich);
-          expect(result.errors).toBeUndefined();
-          data = result.data;
-        });
-        return { calls, data: data! };
-      };
-      const { calls, data } = await callsOf(bundle().code);
-      // Each database is read once per level of the graph: the parent, then the records linked
-      // to it (the spouse in population, the health cards in insurance), never once per procedure.
-      const deepest: Record<string, number> = {};
-      const replaced = new Set<string>();
-      for (const component of bundle().components) {
-        const alone = await callsOf(component.code);
-        for (const [database, count] of Object.entries(alone.calls))
-          deepest[database] = Math.max(deepest[database] ?? 0, count);
-        for (const document of alone.data.replacedDocuments) replaced.add(document.name);
-      }
-      expect(calls).toEqual(deepest);
-      expect(Object.keys(calls).sort()).toEqual(['insurance', 'land', 'population']);
-      // The documents replaced are those each procedure alone would not ask for, across all of them.
-      expect(new Set(data.replacedDocuments.map((d) => d.name))).toEqual(replaced);
-      expect(data.fields.map((f) => f.key)).toEqual(bundle().fields.map((f) => f.key));
-    });
-
-    it('prefills the death bundle in exactly one call per national database it reads', async () => {
-      const [dead] = await select(
-        'population',
-        `SELECT id FROM population.citizens WHERE died_on IS NOT NULL ORDER BY id LIMIT 1`,
-      );
-      await prefill('DEATH_RESIDENCE_FUNERAL', dead.id as string);
+    /** Calls to each national database of one prefill, after a first one warmed the reference cache. */
+    const callsOf = async (code: string, id: string) => {
+      await prefill(code, id);
+      let data: PrefillBody | undefined;
       const calls = await countCalls(async () => {
-        const { errors } = await prefill('DEATH_RESIDENCE_FUNERAL', dead.id as string);
-        expect(errors).toBeUndefined();
+        const result = await prefill(code, id);
+        expect(result.errors).toBeUndefined();
+        data = result.data;
       });
-      expect(calls).toEqual({ population: 1, insurance: 1 });
+      return { calls, data: data! };
+    };
+
+    it.each([
+      [
+        'BIRTH_RESIDENCE_HEALTH_CARD_UNDER_6',
+        () => parent,
+        {
+          BIRTH_REGISTRATION: { population: 1 },
+          PERMANENT_RESIDENCE_REGISTRATION: { population: 1, land: 1 },
+          HEALTH_INSURANCE_CARD_CHILD_UNDER_6: { population: 1, insurance: 1 },
+        },
+        { population: 1, land: 1, insurance: 1 },
+      ],
+      [
+        'DEATH_RESIDENCE_FUNERAL',
+        () => deceasedInsured!,
+        {
+          DEATH_REGISTRATION: { population: 1 },
+          PERMANENT_RESIDENCE_REMOVAL: { population: 1 },
+          FUNERAL_ALLOWANCE: { population: 1, insurance: 1 },
+        },
+        { population: 1, insurance: 1 },
+      ],
+    ])(
+      'prefills %s, and each of its procedures alone, in exactly one call per national database it reads',
+      async (code, subject, components, union) => {
+        expect(subject()).toBeDefined();
+        const bundled = catalogue.get(code)!;
+        expect(bundled.components.map((c) => c.code)).toEqual(Object.keys(components));
+        // The person and the spouse (with their identity card), the record and its health cards:
+        // each database is read once, whatever the depth of the records linked within it.
+        const replaced = new Set<string>();
+        for (const component of bundled.components) {
+          const alone = await callsOf(component.code, subject());
+          expect([component.code, alone.calls]).toEqual([
+            component.code,
+            components[component.code as keyof typeof components],
+          ]);
+          for (const document of alone.data.replacedDocuments) replaced.add(document.name);
+        }
+        const { calls, data } = await callsOf(code, subject());
+        expect(calls).toEqual(union);
+        // Every database read answered: the subject holds data in each.
+        expect(
+          new Set(data.fields.filter((f) => f.available).map((f) => f.source!.database)),
+        ).toEqual(new Set(Object.keys(union).map((database) => database.toUpperCase())));
+        // The documents replaced are those each procedure alone would not ask for, across all of them.
+        expect(new Set(data.replacedDocuments.map((d) => d.name))).toEqual(replaced);
+        expect(data.fields.map((f) => f.key)).toEqual(bundled.fields.map((f) => f.key));
+      },
+    );
+
+    it('prefills a bundle for several subjects in one request with one call per national database', async () => {
+      const others = subjects.CITIZEN.filter((id) => id !== parent).slice(0, 3);
+      const code = bundle().code;
+      const singles = new Map<string, PrefillBody>();
+      for (const id of [parent, ...others]) singles.set(id, (await callsOf(code, id)).data);
+      const aliases = [parent, ...others].map(
+        (_, index) => `s${index}: prefill(procedureCode: $code, subjectId: $id${index}) {
+          subjectId subjectFound
+          fields { key value available verified unavailableCause unavailableReason source { database updatedAt } }
+          replacedDocuments { name } stillRequiredDocuments { name } }`,
+      );
+      const variables = Object.fromEntries([parent, ...others].map((id, i) => [`id${i}`, id]));
+      let body: { data?: Record<string, PrefillBody>; errors?: unknown[] } = {};
+      const calls = await countCalls(async () => {
+        body = (
+          await t.graphql<Record<string, PrefillBody>>(
+            `query ($code: ID!, ${Object.keys(variables)
+              .map((name) => `$${name}: ID!`)
+              .join(', ')}) { ${aliases.join('\n')} }`,
+            { code, ...variables },
+            asProcedure(code),
+          )
+        ).body;
+      });
+      expect(body.errors).toBeUndefined();
+      expect(calls).toEqual({ population: 1, land: 1, insurance: 1 });
+      [parent, ...others].forEach((id, index) =>
+        expect(body.data![`s${index}`]).toEqual(singles.get(id)),
+      );
     });
 
-    it('prefills the death bundle for a deceased person with the date of death the population database holds', async () => {
-      const [dead] = await select(
+    it('prefills the death bundle for a deceased person with the date of death and the insurance record closed at it', async () => {
+      const id = deceasedInsured!;
+      expect(id).toBeDefined();
+      const person = await first(
         'population',
-        `SELECT id, died_on::text AS died_on FROM population.citizens WHERE died_on IS NOT NULL ORDER BY id LIMIT 1`,
+        `SELECT died_on::text AS died_on FROM population.citizens WHERE id = ?`,
+        [id],
       );
-      const { data, errors } = await prefill('DEATH_RESIDENCE_FUNERAL', dead.id as string);
+      const record = await insuranceRecord(id);
+      const { data, errors } = await prefill('DEATH_RESIDENCE_FUNERAL', id);
       expect(errors).toBeUndefined();
-      expect(data!.fields.find((f) => f.key === 'dateOfDeath')!.value).toBe(dead.died_on);
-      // The death is on record, so the proof of it is not asked for again.
+      const value = (key: string) => data!.fields.find((f) => f.key === key)!.value;
+      expect(value('dateOfDeath')).toBe(person!.died_on);
+      // The agency closed the record at the death: the funeral allowance is claimed on it.
+      expect(value('socialInsuranceNumber')).toBe(record!.social_insurance_number);
+      expect(value('insuranceStatus')).toBe('DECEASED');
+      expect(Number(value('contributionMonths'))).toBeGreaterThan(0);
+      // The death is on record, and so is the insurance book: neither is asked for again.
       expect(data!.replacedDocuments.map((d) => d.name)).toEqual(
         expect.arrayContaining([
           'Giấy tờ, tài liệu chứng minh thuộc trường hợp xóa đăng ký thường trú',
           'Bản sao giấy chứng tử hoặc trích lục khai tử',
+          'Sổ bảo hiểm xã hội của người chết',
         ]),
       );
     });

@@ -34,6 +34,22 @@ export interface HealthCardRow {
   updatedAt: string;
 }
 
+/** The records an insurance record links to, which a lookup of records can embed. */
+export type InsuranceLink = 'contributions' | 'healthCards';
+
+/** A record with the linked records a lookup asked to embed. */
+export type InsuranceRecordWithLinks = InsuranceRecordRow & {
+  contributions?: ContributionRow[];
+  healthCards?: HealthCardRow[];
+};
+
+/** One call of the batch endpoint: an operation, its keys, and what to embed in each record. */
+export interface LookupRequest {
+  op: string;
+  keys: readonly string[];
+  include?: readonly InsuranceLink[];
+}
+
 /** The agency's service as the process holds it: one connection pool, one guard. */
 export class InsuranceClient {
   readonly pool: Pool;
@@ -52,12 +68,12 @@ export class InsuranceClient {
   }
 
   /** One POST to the batch endpoint, aborted when its budget runs out. */
-  async post<T>(op: string, keys: readonly string[], budget: CallBudget): Promise<T[]> {
+  async post<T>(lookup: LookupRequest, budget: CallBudget): Promise<T[]> {
     const response = await this.pool.request({
       path: '/v1/lookup',
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ op, keys }),
+      body: JSON.stringify(lookup),
       headersTimeout: budget.timeoutMs,
       bodyTimeout: budget.timeoutMs,
       signal: budget.signal,
@@ -103,11 +119,15 @@ export class InsuranceAdapter {
     return new InsuranceAdapter(this.client, this.defaultDeadlineMs, deadline);
   }
 
-  private async lookup<T>(op: string, keys: readonly string[]): Promise<T[]> {
+  private async lookup<T>(
+    op: string,
+    keys: readonly string[],
+    include: readonly InsuranceLink[] = [],
+  ): Promise<T[]> {
     const unique = distinct(keys);
     const results = await sourceCalls.track('insurance', unique.length, () =>
       this.client.guard.run(this.deadline ?? new Deadline(this.defaultDeadlineMs), (budget) =>
-        this.client.post<T>(op, unique, budget),
+        this.client.post<T>({ op, keys: unique, ...(include.length > 0 && { include }) }, budget),
       ),
     );
     const byKey = new Map(unique.map((key, index) => [key, results[index]]));
@@ -118,15 +138,15 @@ export class InsuranceAdapter {
     return this.lookup('recordsByNumber', numbers);
   }
 
-  recordsOfCitizens(citizenIds: readonly string[]): Promise<(InsuranceRecordRow | null)[]> {
-    return this.lookup('recordsByCitizen', citizenIds);
-  }
-
-  /** Records with their contribution periods, in one call, for a caller that reads both. */
-  recordsWithContributionsOfCitizens(
+  /**
+   * Each citizen's record, with the records it links to (its contribution periods, its health
+   * cards) embedded when asked: one request however many levels the caller reads.
+   */
+  recordsOfCitizens(
     citizenIds: readonly string[],
-  ): Promise<((InsuranceRecordRow & { contributions: ContributionRow[] }) | null)[]> {
-    return this.lookup('recordsWithContributionsByCitizen', citizenIds);
+    include: readonly InsuranceLink[] = [],
+  ): Promise<(InsuranceRecordWithLinks | null)[]> {
+    return this.lookup('recordsByCitizen', citizenIds, include);
   }
 
   contributionsOf(numbers: readonly string[]): Promise<ContributionRow[][]> {

@@ -57,9 +57,82 @@ const CITIZEN_COLUMNS = `id, full_name AS "fullName", date_of_birth::text AS "da
   spouse_id AS "spouseId", marital_status AS "maritalStatus", died_on::text AS "diedOn",
   updated_at AS "updatedAt"`;
 
+const IDENTITY_CARD_COLUMNS = `citizen_id AS "citizenId", issued_on::text AS "issuedOn",
+  expires_on::text AS "expiresOn", issued_by AS "issuedBy", updated_at AS "updatedAt"`;
+
+/** The relatives a citizen record names by id, in the same database. */
+export type Relative = 'father' | 'mother' | 'spouse';
+
+/**
+ * What a read of citizens can bring along from the population database in the same statement:
+ * the records of these relatives, and (`identityCard`) the card of every citizen read.
+ */
+export type CitizenLink = Relative | 'identityCard';
+
+/** Citizens (in key order), the relatives read with them, and the identity cards of both. */
+export interface CitizensWithLinks {
+  citizens: (CitizenRow | null)[];
+  relatives: CitizenRow[];
+  /** Only when asked: every citizen read, null where they hold no card. */
+  identityCards: Map<string, IdentityCardRow | null>;
+}
+
+const RELATIVE_COLUMNS: Record<Relative, string> = {
+  father: 'father_id',
+  mother: 'mother_id',
+  spouse: 'spouse_id',
+};
+
 /** Reads of the population database; each takes a batch of keys and makes one call. */
 export class PopulationAdapter {
   constructor(private readonly source: SqlReader) {}
+
+  /**
+   * Citizens with the records they link to in this database (relatives, identity cards), in
+   * ONE statement: a query that reads a person and their spouse costs one call, not two.
+   */
+  async citizensWithLinks(
+    ids: readonly string[],
+    links: readonly CitizenLink[],
+  ): Promise<CitizensWithLinks> {
+    const relatives = links.flatMap((link) =>
+      link === 'identityCard' ? [] : [`UNION SELECT ${RELATIVE_COLUMNS[link]} FROM subject`],
+    );
+    const withCards = links.includes('identityCard');
+    const card = withCards
+      ? `, (SELECT to_json(card) FROM (SELECT ${IDENTITY_CARD_COLUMNS}
+           FROM population.identity_cards WHERE citizen_id = c.id) card) AS "identityCard"`
+      : '';
+    const rows = await this.source.select<
+      CitizenRow & {
+        identityCard?: (Omit<IdentityCardRow, 'updatedAt'> & { updatedAt: string }) | null;
+      }
+    >(
+      `WITH subject AS (
+         SELECT id, father_id, mother_id, spouse_id FROM population.citizens WHERE id = ANY(?)
+       )
+       SELECT c.*${card} FROM (
+         SELECT ${CITIZEN_COLUMNS} FROM population.citizens
+         WHERE id IN (SELECT id FROM subject ${relatives.join(' ')})
+       ) c`,
+      [distinct(ids)],
+    );
+    const identityCards = new Map<string, IdentityCardRow | null>();
+    const citizens = rows.map(({ identityCard, ...citizen }) => {
+      if (withCards)
+        identityCards.set(
+          citizen.id,
+          identityCard ? { ...identityCard, updatedAt: new Date(identityCard.updatedAt) } : null,
+        );
+      return citizen;
+    });
+    const asked = new Set(ids);
+    return {
+      citizens: alignOne(ids, citizens, (row) => row.id),
+      relatives: citizens.filter((row) => !asked.has(row.id)),
+      identityCards,
+    };
+  }
 
   async citizensById(ids: readonly string[]): Promise<(CitizenRow | null)[]> {
     const rows = await this.source.select<CitizenRow>(
@@ -102,9 +175,7 @@ export class PopulationAdapter {
 
   async identityCardsOf(citizenIds: readonly string[]): Promise<(IdentityCardRow | null)[]> {
     const rows = await this.source.select<IdentityCardRow>(
-      `SELECT citizen_id AS "citizenId", issued_on::text AS "issuedOn", expires_on::text AS "expiresOn",
-         issued_by AS "issuedBy", updated_at AS "updatedAt"
-       FROM population.identity_cards WHERE citizen_id = ANY(?)`,
+      `SELECT ${IDENTITY_CARD_COLUMNS} FROM population.identity_cards WHERE citizen_id = ANY(?)`,
       [distinct(citizenIds)],
     );
     return alignOne(citizenIds, rows, (row) => row.citizenId);

@@ -56,7 +56,7 @@ export interface DatasetOptions {
 
 export const DEFAULT_CHUNK_SIZE = 10_000;
 /** Changes whenever the same options would give different rows, so stored data sets go stale. */
-export const GENERATOR_VERSION = 5;
+export const GENERATOR_VERSION = 6;
 /** About one enterprise per 100 citizens (1 million enterprises for 100 million people). */
 export const CITIZENS_PER_ENTERPRISE = 100;
 
@@ -206,10 +206,6 @@ const DAY_2021_07 = day(2021, 7, 1);
 const DAY_2023 = day(2023, 1, 1);
 const DAY_2024_07 = day(2024, 7, 1);
 const DAY_2025_03 = day(2025, 3, 1);
-/** Cards of employees and civil servants run for the calendar year. */
-const CARD_YEAR_START = day(yearOf(DATA_AS_OF), 1, 1);
-const CARD_YEAR_END = day(yearOf(DATA_AS_OF), 12, 31);
-
 const pad = (n: number, width: number): string => String(n).padStart(width, '0');
 const lowerFirst = (s: string): string => s.charAt(0).toLowerCase() + s.slice(1);
 const money = (x: number, unit: number): number => Math.max(unit, Math.round(x / unit) * unit);
@@ -1300,20 +1296,22 @@ export class NationalDataGenerator {
 
   private insurance(random: Random, batch: Batch, people: Person[]): void {
     for (const p of people) {
-      if (p.diedOn !== null || p.age < 18) continue;
+      // The dead keep the record they had: the agency closes it at the death, it does not vanish.
+      const age = p.diedOn === null ? p.age : ageOn(p.dob, p.diedOn);
+      if (age < 18) continue;
       // About 40% of adults: most of the workforce in formal jobs, fewer young and old people.
       const chance =
         p.civilServiceFrom !== null
           ? 0.97
-          : p.age <= 22
+          : age <= 22
             ? 0.17
-            : p.age <= 29
+            : age <= 29
               ? 0.53
-              : p.age <= 44
+              : age <= 44
                 ? 0.48
-                : p.age <= 54
+                : age <= 54
                   ? 0.44
-                  : p.age <= 60
+                  : age <= 60
                     ? 0.35
                     : 0.16;
       if (!random.chance(chance)) continue;
@@ -1328,17 +1326,20 @@ export class NationalDataGenerator {
     this.insuranceSerials.set(legacyProvince, count + 1);
     const sin = legacyProvince + this.scramble8.serial(count, 100 + Number(legacyProvince));
     const retirementAge = p.sex === 'MALE' ? 61 : 57;
+    // The record tells the insured's working life up to today, or up to the day they died.
+    const asOf = p.diedOn ?? DATA_AS_OF;
+    const age = ageOn(p.dob, asOf);
     const civilServant = p.civilServiceFrom !== null;
     let registered = Math.min(
-      DATA_AS_OF - 60,
+      asOf - 60,
       // Viet Nam Social Security started in 1995; older workers were registered over its first years.
       Math.max(DAY_1995 + random.int(1826), addYears(p.dob, 18 + random.int(8)) + random.int(365)),
     );
     if (p.civilServiceFrom !== null)
       registered = Math.max(DAY_1995, Math.min(registered, p.civilServiceFrom));
     let status: string;
-    if (civilServant) status = p.age >= retirementAge ? 'RETIRED' : 'CONTRIBUTING';
-    else if (p.age >= retirementAge) status = random.chance(0.9) ? 'RETIRED' : 'CLOSED';
+    if (civilServant) status = age >= retirementAge ? 'RETIRED' : 'CONTRIBUTING';
+    else if (age >= retirementAge) status = random.chance(0.9) ? 'RETIRED' : 'CLOSED';
     else {
       const r = random.float();
       status = r < 0.7 ? 'CONTRIBUTING' : r < 0.92 ? 'PAUSED' : 'CLOSED';
@@ -1350,11 +1351,11 @@ export class NationalDataGenerator {
       // Public-sector employers are not enterprises: only earlier jobs in enterprises are listed.
       end = addMonths(p.civilServiceFrom, -1);
     } else if (status === 'CONTRIBUTING') {
-      end = monthStart(DATA_AS_OF);
-      open = true;
+      end = monthStart(asOf);
+      open = p.diedOn === null;
     } else if (status === 'RETIRED')
-      end = monthStart(Math.min(DATA_AS_OF, addYears(p.dob, retirementAge)));
-    else end = addMonths(DATA_AS_OF, -random.range(2, 60));
+      end = monthStart(Math.min(asOf, addYears(p.dob, retirementAge)));
+    else end = addMonths(asOf, -random.range(2, 60));
     const first = monthStart(registered);
     const span = monthsBetween(first, end);
     const rows = batch['insurance.contributions'];
@@ -1385,12 +1386,16 @@ export class NationalDataGenerator {
     }
     if (open && periods.length > 0 && periods[periods.length - 1][1] !== null) status = 'PAUSED';
     if (!civilServant && periods.length === 0 && status === 'CONTRIBUTING') status = 'PAUSED';
+    // A death closes a record still open (a pension, contributions paid or reserved), which is
+    // what the funeral allowance is paid on (Law 41/2024/QH15, Article 85); a record settled
+    // before the death (CLOSED) stays as it was.
+    const deceased = p.diedOn !== null && status !== 'CLOSED';
     batch['insurance.insurance_records'].push([
       sin,
       p.id,
       isoDate(registered),
-      status,
-      this.updatedAt(random, Math.max(registered, DAY_2021)),
+      deceased ? 'DECEASED' : status,
+      this.updatedAt(random, Math.max(registered, deceased ? asOf : DAY_2021)),
     ]);
     for (const [from, to, employer] of periods) {
       const growth = 1.07 ** (yearOf(from) - 2025);
@@ -1419,11 +1424,16 @@ export class NationalDataGenerator {
       const r = random.float();
       [group, level] = r < 0.7 ? ['GD', 4] : r < 0.8 ? ['HN', 2] : r < 0.92 ? ['CN', 3] : ['CC', 1];
     }
+    // Cards of employees and civil servants run for the calendar year.
     const annual = group === 'DN' || group === 'HC';
-    const validFrom = annual ? CARD_YEAR_START : DATA_AS_OF - random.range(10, 330);
-    const validTo = annual
-      ? CARD_YEAR_END
-      : addYears(validFrom, group === 'GD' || group === 'CN' ? 1 : 5) - 1;
+    const validFrom = annual ? day(yearOf(asOf), 1, 1) : asOf - random.range(10, 330);
+    // A card is valid to the end of its term, or to the day its holder died.
+    const validTo = Math.min(
+      annual
+        ? day(yearOf(asOf), 12, 31)
+        : addYears(validFrom, group === 'GD' || group === 'CN' ? 1 : 5) - 1,
+      p.diedOn ?? Infinity,
+    );
     const cardProvince = validFrom >= REORGANISATION_DAY ? currentProvince : legacyProvince;
     const facility = this.facility(random, household.commune);
     const cards = batch['insurance.health_cards'];
@@ -1431,7 +1441,7 @@ export class NationalDataGenerator {
     if (group !== 'DN' && last && last[1] !== null && random.chance(0.5)) {
       // The card from the last job, expired when the employer stopped paying.
       const oldFrom = Math.max(last[0], addMonths(last[1], -11));
-      const oldTo = addMonths(last[1], 1) - 1;
+      const oldTo = Math.min(addMonths(last[1], 1) - 1, p.diedOn ?? Infinity);
       const oldProvince = oldFrom >= REORGANISATION_DAY ? currentProvince : legacyProvince;
       cards.push([
         `DN4${oldProvince}${sin}`,
@@ -1454,7 +1464,7 @@ export class NationalDataGenerator {
       facility,
       isoDate(validFrom),
       isoDate(validTo),
-      this.updatedAt(random, Math.min(validFrom, DATA_AS_OF - 1), DATA_AS_OF),
+      this.updatedAt(random, p.diedOn ?? Math.min(validFrom, DATA_AS_OF - 1), DATA_AS_OF),
     ]);
   }
 

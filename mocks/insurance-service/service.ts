@@ -7,10 +7,11 @@ import type { Knex } from 'knex';
  *
  *   POST /v1/lookup  {"op": "recordsByCitizen", "keys": ["001089012345", ...]}
  *   -> 200 {"results": [ <one entry per key, in key order> ]}
+ *
+ * A lookup of records may add `"include": ["contributions", "healthCards"]` to embed the rows
+ * each record links to.
  */
 
-const RECORD = `SELECT social_insurance_number AS "socialInsuranceNumber", citizen_id AS "citizenId",
-  registered_on::text AS "registeredOn", status, updated_at AS "updatedAt" FROM insurance.insurance_records`;
 const CONTRIBUTION = `SELECT social_insurance_number AS "socialInsuranceNumber", employer_code AS "employerCode",
   from_month::text AS "fromMonth", to_month::text AS "toMonth", monthly_salary::float8 AS "monthlySalary",
   scheme, updated_at AS "updatedAt" FROM insurance.contributions`;
@@ -19,54 +20,81 @@ const CARD = `SELECT card_number AS "number", social_insurance_number AS "social
   registered_facility AS "registeredFacility", valid_from::text AS "validFrom", valid_to::text AS "validTo",
   updated_at AS "updatedAt" FROM insurance.health_cards`;
 
-/** A record with its contribution periods embedded, for a caller that needs both at once. */
-const RECORD_WITH_CONTRIBUTIONS = `SELECT r.social_insurance_number AS "socialInsuranceNumber",
-  r.citizen_id AS "citizenId", r.registered_on::text AS "registeredOn", r.status, r.updated_at AS "updatedAt",
-  COALESCE((SELECT json_agg(json_build_object(
+/**
+ * What a lookup of records may embed in each record: the rows linked to it, as a JSON array in
+ * the same statement, for a caller that reads both levels in one request.
+ */
+const EMBEDDABLE: Record<string, string> = {
+  contributions: `COALESCE((SELECT json_agg(json_build_object(
       'socialInsuranceNumber', c.social_insurance_number, 'employerCode', c.employer_code,
       'fromMonth', c.from_month::text, 'toMonth', c.to_month::text,
       'monthlySalary', c.monthly_salary::float8, 'scheme', c.scheme, 'updatedAt', c.updated_at)
     ORDER BY c.from_month, c.id)
     FROM insurance.contributions c WHERE c.social_insurance_number = r.social_insurance_number), '[]'::json)
-    AS contributions
-  FROM insurance.insurance_records r`;
+    AS contributions`,
+  healthCards: `COALESCE((SELECT json_agg(json_build_object(
+      'number', h.card_number, 'socialInsuranceNumber', h.social_insurance_number,
+      'beneficiaryGroup', h.beneficiary_group, 'benefitLevel', h.benefit_level,
+      'provinceCode', h.province_code, 'registeredFacility', h.registered_facility,
+      'validFrom', h.valid_from::text, 'validTo', h.valid_to::text, 'updatedAt', h.updated_at)
+    ORDER BY h.valid_to DESC, h.card_number)
+    FROM insurance.health_cards h WHERE h.social_insurance_number = r.social_insurance_number), '[]'::json)
+    AS "healthCards"`,
+};
+
+/** Records, with the linked rows named in `include` embedded in each. */
+function records(include: readonly string[]): string {
+  const embedded = include.map((name) => `, ${EMBEDDABLE[name]}`).join('');
+  return `SELECT r.social_insurance_number AS "socialInsuranceNumber", r.citizen_id AS "citizenId",
+    r.registered_on::text AS "registeredOn", r.status, r.updated_at AS "updatedAt"${embedded}
+    FROM insurance.insurance_records r`;
+}
 
 interface Operation {
-  sql: string;
+  sql: (include: readonly string[]) => string;
   keyColumn: string;
   many: boolean;
+  /** Returns records, which may embed their linked rows. */
+  embeds: boolean;
 }
 
 const OPERATIONS: Record<string, Operation> = {
   recordsByNumber: {
-    sql: `${RECORD} WHERE social_insurance_number = ANY(?)`,
+    sql: (include) => `${records(include)} WHERE r.social_insurance_number = ANY(?)`,
     keyColumn: 'socialInsuranceNumber',
     many: false,
+    embeds: true,
   },
   recordsByCitizen: {
-    sql: `${RECORD} WHERE citizen_id = ANY(?)`,
+    sql: (include) => `${records(include)} WHERE r.citizen_id = ANY(?)`,
     keyColumn: 'citizenId',
     many: false,
+    embeds: true,
   },
+  // The earlier form of recordsByCitizen with "include": ["contributions"], which callers use.
   recordsWithContributionsByCitizen: {
-    sql: `${RECORD_WITH_CONTRIBUTIONS} WHERE r.citizen_id = ANY(?)`,
+    sql: () => `${records(['contributions'])} WHERE r.citizen_id = ANY(?)`,
     keyColumn: 'citizenId',
     many: false,
+    embeds: false,
   },
   contributionsByNumber: {
-    sql: `${CONTRIBUTION} WHERE social_insurance_number = ANY(?) ORDER BY from_month, id`,
+    sql: () => `${CONTRIBUTION} WHERE social_insurance_number = ANY(?) ORDER BY from_month, id`,
     keyColumn: 'socialInsuranceNumber',
     many: true,
+    embeds: false,
   },
   healthCardsByNumber: {
-    sql: `${CARD} WHERE social_insurance_number = ANY(?) ORDER BY valid_to DESC`,
+    sql: () => `${CARD} WHERE social_insurance_number = ANY(?) ORDER BY valid_to DESC, card_number`,
     keyColumn: 'socialInsuranceNumber',
     many: true,
+    embeds: false,
   },
   healthCardsByCardNumber: {
-    sql: `${CARD} WHERE card_number = ANY(?)`,
+    sql: () => `${CARD} WHERE card_number = ANY(?)`,
     keyColumn: 'number',
     many: false,
+    embeds: false,
   },
 };
 
@@ -93,8 +121,13 @@ async function readJson(req: http.IncomingMessage): Promise<unknown> {
   return JSON.parse(Buffer.concat(chunks).toString('utf8'));
 }
 
-async function lookup(knex: Knex, op: Operation, keys: string[]): Promise<unknown[]> {
-  const result = await knex.raw(op.sql, [[...new Set(keys)]]);
+async function lookup(
+  knex: Knex,
+  op: Operation,
+  keys: string[],
+  include: readonly string[],
+): Promise<unknown[]> {
+  const result = await knex.raw(op.sql(include), [[...new Set(keys)]]);
   const rows = (result as { rows: Record<string, unknown>[] }).rows;
   const byKey = new Map<string, unknown[]>();
   for (const row of rows) {
@@ -123,7 +156,15 @@ export function createInsuranceService(knex: Knex): http.Server {
     }
     readJson(req)
       .then(async (body) => {
-        const { op, keys } = (body ?? {}) as { op?: unknown; keys?: unknown };
+        const {
+          op,
+          keys,
+          include = [],
+        } = (body ?? {}) as {
+          op?: unknown;
+          keys?: unknown;
+          include?: unknown;
+        };
         const operation = typeof op === 'string' ? OPERATIONS[op] : undefined;
         if (!operation) {
           send(res, 400, { error: `op must be one of ${Object.keys(OPERATIONS).join(', ')}` });
@@ -137,7 +178,20 @@ export function createInsuranceService(knex: Knex): http.Server {
           send(res, 400, { error: `keys must be an array of at most ${MAX_KEYS} strings` });
           return;
         }
-        send(res, 200, { results: await lookup(knex, operation, keys as string[]) });
+        const embeddable = operation.embeds ? Object.keys(EMBEDDABLE) : [];
+        if (
+          !Array.isArray(include) ||
+          !include.every((name) => typeof name === 'string' && embeddable.includes(name))
+        ) {
+          send(res, 400, {
+            error: `include must be an array of: ${embeddable.join(', ') || 'nothing, for this op'}`,
+          });
+          return;
+        }
+        const embedded = [...new Set(include as string[])];
+        send(res, 200, {
+          results: await lookup(knex, operation, keys as string[], embedded),
+        });
       })
       .catch((error: unknown) => {
         if (error instanceof SyntaxError) send(res, 400, { error: 'body must be JSON' });

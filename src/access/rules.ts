@@ -11,6 +11,7 @@ import type { Viewer } from './viewer';
 export const ROLE_FIELDS: Readonly<Record<string, 'auditor' | 'citizen'>> = Object.freeze({
   auditLog: 'auditor',
   verifyAuditChain: 'auditor',
+  auditWitnesses: 'auditor',
   accessStatistics: 'auditor',
   auditEntry: 'auditor',
   accessTimeline: 'auditor',

@@ -6,7 +6,7 @@
 import type { Knex } from 'knex';
 import { AuditInputError, AuditUnavailableError } from './errors';
 import { ENTRY_COLUMNS, rowsOf, textArrayLiteral, toRecord, type EntryRow } from './rows';
-import type { AuditRecord } from './types';
+import type { AuditRecord, AuditWitnessStatus } from './types';
 
 /** The width of one interval of `timeline`. */
 export type TimeBucket = 'HOUR' | 'DAY';
@@ -106,6 +106,41 @@ function requireRange(from: Date | undefined, to: Date | undefined, defaultDays:
   return { from: start, to: end };
 }
 
+/** Where a witness stands with the log. */
+export type WitnessStateKind = 'UP_TO_DATE' | 'BEHIND' | 'UNREACHABLE' | 'FORKED';
+
+/** A checkpoint: the entry it covers the log up to, and when the log signed it (if it holds it). */
+export interface CheckpointMark {
+  sequence: string;
+  at: Date | null;
+}
+
+/** One witness of the log, as the console shows it. */
+export interface WitnessState {
+  url: string;
+  keyName: string;
+  keyId: string;
+  state: WitnessStateKind;
+  lastCosigned: CheckpointMark | null;
+  /** The log's checkpoints it has not cosigned yet. */
+  backlog: number;
+  /** Entries after the newest checkpoint it cosigned. */
+  unwitnessedEntries: number;
+  lastError: string | null;
+  message: string;
+}
+
+/** The log's head and newest checkpoint beside what each witness has cosigned of it. */
+export interface WitnessingView {
+  headSequence: string;
+  newestCheckpoint: CheckpointMark | null;
+  witnesses: WitnessState[];
+  message: string;
+}
+
+export const NO_WITNESS_MESSAGE =
+  'No witness is configured (AUDIT_WITNESS_URL): the checkpoints are kept only in the log’s database, so a dropped tail cannot be detected.';
+
 /** Reports over the access log in `knex` (the database `AuditLog` writes to). */
 export class AuditInsights {
   constructor(
@@ -113,6 +148,84 @@ export class AuditInsights {
     private readonly procedures: () => readonly BoundProcedure[] = () => [],
     private readonly thresholds: AnomalyThresholds = DEFAULT_THRESHOLDS,
   ) {}
+
+  /**
+   * Each witness beside the log: the newest checkpoint it cosigned, what it has not cosigned
+   * yet, and where it stands. `statuses` must be taken before the call, so that the log read
+   * here is never older than what a witness was seen to hold.
+   */
+  async witnesses(statuses: readonly AuditWitnessStatus[]): Promise<WitnessingView> {
+    const witnessed = statuses.map((status) => status.lastWitnessedSequence);
+    const rows = await this.reading((db) =>
+      rowsOf<{
+        head: string;
+        checkpoint_seq: string;
+        checkpoint_at: Date | null;
+        witnessed_at: Date | null;
+        backlog: number | null;
+      }>(
+        db.raw(
+          `SELECT h.seq::text AS head, h.checkpoint_seq::text AS checkpoint_seq, h.checkpoint_at,
+             (SELECT c.at FROM audit.checkpoints c WHERE c.seq = w.seq) AS witnessed_at,
+             (SELECT count(*)::int FROM audit.checkpoints c WHERE c.seq > coalesce(w.seq, 0)) AS backlog
+           FROM audit.head h
+           LEFT JOIN unnest(?::bigint[]) WITH ORDINALITY AS w(seq, n) ON true
+           ORDER BY w.n`,
+          [`{${witnessed.map((seq) => seq ?? 'NULL').join(',')}}`],
+        ),
+      ),
+    );
+    const head = BigInt(rows[0].head);
+    const newest = rows[0].checkpoint_at === null ? null : BigInt(rows[0].checkpoint_seq);
+    const witnesses = statuses.map((status, index): WitnessState => {
+      const row = rows[index];
+      const seen =
+        status.lastWitnessedSequence === null ? 0n : BigInt(status.lastWitnessedSequence);
+      const state: WitnessStateKind =
+        status.refused || seen > (newest ?? 0n)
+          ? 'FORKED'
+          : status.state === 'down'
+            ? 'UNREACHABLE'
+            : seen < (newest ?? 0n) || status.backlog > 0
+              ? 'BEHIND'
+              : 'UP_TO_DATE';
+      const backlog = row.backlog ?? 0;
+      const unwitnessedEntries = Number(head > seen ? head - seen : 0n);
+      const upTo = status.lastWitnessedSequence ?? '0';
+      return {
+        url: status.url,
+        keyName: status.keyName,
+        keyId: status.keyId,
+        state,
+        lastCosigned:
+          status.lastWitnessedSequence === null
+            ? null
+            : { sequence: status.lastWitnessedSequence, at: row.witnessed_at },
+        backlog,
+        unwitnessedEntries,
+        lastError: status.lastError,
+        message: {
+          UP_TO_DATE: `Witness ${status.url} has cosigned the log's newest checkpoint (entry ${upTo}).`,
+          BEHIND: `Witness ${status.url} answers and has cosigned up to entry ${upTo}; ${backlog} checkpoints wait for it.`,
+          UNREACHABLE: `Witness ${status.url} cannot be reached (${status.lastError}); ${backlog} checkpoints wait for it, and it cannot tell whether entries after ${upTo} are dropped.`,
+          FORKED: status.refused
+            ? `Witness ${status.url} refused the log's checkpoint (${status.lastError}): run npm run audit -- verify.`
+            : `Witness ${status.url} cosigned a checkpoint of entry ${upTo}, beyond the log's newest (${newest ?? 0n}): the log's tail was dropped; run npm run audit -- verify.`,
+        }[state],
+      };
+    });
+    const current = witnesses.filter((witness) => witness.state === 'UP_TO_DATE').length;
+    return {
+      headSequence: head.toString(),
+      newestCheckpoint:
+        newest === null ? null : { sequence: newest.toString(), at: rows[0].checkpoint_at },
+      witnesses,
+      message:
+        witnesses.length === 0
+          ? NO_WITNESS_MESSAGE
+          : `${current} of ${witnesses.length} witnesses have cosigned the log's newest checkpoint.`,
+    };
+  }
 
   /** The entry at `seq`, or null when there is none. */
   async entry(seq: string): Promise<AuditRecord | null> {

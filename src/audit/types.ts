@@ -103,11 +103,16 @@ export interface AuditWitnessCheck {
   message: string;
 }
 
-/** One witness as the writer sees it, for /readyz and /metrics. */
+/** One witness as the writer sees it, for /readyz, /metrics and the auditor's console. */
 export interface AuditWitnessStatus {
   url: string;
+  /** The name and id (8 hex digits) of the key its cosignatures must verify with. */
+  keyName: string;
+  keyId: string;
   /** down: the last submission failed; checkpoints queue until it answers. */
   state: 'up' | 'down';
+  /** It answered, but refused a checkpoint for good (a fork, or a log or key it does not know). */
+  refused: boolean;
   /** Checkpoints waiting to be sent to it. */
   backlog: number;
   lastWitnessedSequence: string | null;

@@ -194,6 +194,15 @@ export type AuditChainReport = {
   witnesses: Array<AuditWitnessCheck>;
 };
 
+/** A checkpoint: the entry it covers the log up to, and when the log signed it. */
+export type AuditCheckpointMark = {
+  __typename?: 'AuditCheckpointMark';
+  /** When the log signed it; null when the log does not hold that checkpoint. */
+  at: Maybe<Scalars['DateTime']['output']>;
+  /** The entry the checkpoint covers the log up to. */
+  sequence: Scalars['ID']['output'];
+};
+
 /** A page of the access log, newest first. */
 export type AuditConnection = {
   __typename?: 'AuditConnection';
@@ -305,6 +314,56 @@ export type AuditWitnessCheck = {
   reachable: Scalars['Boolean']['output'];
   /** The witness. */
   url: Scalars['String']['output'];
+};
+
+/** One witness of the access log: a service outside the log's database that cosigns its checkpoints. */
+export type AuditWitnessState = {
+  __typename?: 'AuditWitnessState';
+  /** The log's signed checkpoints it has not cosigned yet. */
+  backlog: Scalars['Int']['output'];
+  /** The key's id, 8 hexadecimal digits (C2SP signed-note key id). */
+  keyId: Scalars['String']['output'];
+  /** The name of the key its cosignatures verify with. */
+  keyName: Scalars['String']['output'];
+  /** The newest checkpoint it has cosigned; null before the first. */
+  lastCosigned: Maybe<AuditCheckpointMark>;
+  /** Why the last submission failed or was refused. */
+  lastError: Maybe<Scalars['String']['output']>;
+  /** One sentence saying where it stands. */
+  message: Scalars['String']['output'];
+  /** Up to date, behind, unreachable, or forked. */
+  state: AuditWitnessStateKind;
+  /** Entries after the newest checkpoint it cosigned: the tail it could not yet tell was dropped. */
+  unwitnessedEntries: Scalars['Int']['output'];
+  /** Where the witness is. */
+  url: Scalars['String']['output'];
+};
+
+/** Where a witness stands with the log. */
+export type AuditWitnessStateKind =
+  /** It answers, and some of the log's checkpoints wait for its cosignature. */
+  | 'BEHIND'
+  /** It refused a checkpoint that forks from what it cosigned (or a log or key it does not know), or it holds a checkpoint beyond the log's newest: the log's tail may have been dropped or rewritten; `npm run audit -- verify` names it. */
+  | 'FORKED'
+  /** The last submission failed; checkpoints queue until it answers again, and it detects nothing meanwhile. */
+  | 'UNREACHABLE'
+  /** It has cosigned the log's newest checkpoint. */
+  | 'UP_TO_DATE';
+
+/**
+ * The access log's witnesses as the gateway sees them now: how far each has cosigned the log's
+ * checkpoints. Without any, a dropped tail cannot be detected.
+ */
+export type AuditWitnessing = {
+  __typename?: 'AuditWitnessing';
+  /** The log's newest entry. */
+  headSequence: Scalars['ID']['output'];
+  /** One sentence on the whole, saying so when no witness is configured. */
+  message: Scalars['String']['output'];
+  /** The log's newest signed checkpoint; null before the first. */
+  newestCheckpoint: Maybe<AuditCheckpointMark>;
+  /** Each configured witness; empty when none is configured. */
+  witnesses: Array<AuditWitnessState>;
 };
 
 /** A dependent unit of an enterprise: branch, representative office or business location. */
@@ -754,7 +813,7 @@ export type InsuranceRecord = {
   socialInsuranceNumber: Maybe<Scalars['ID']['output']>;
   /** Provenance of the record. */
   source: Maybe<Source>;
-  /** CONTRIBUTING, PAUSED, RETIRED or CLOSED. */
+  /** CONTRIBUTING, PAUSED, RETIRED, CLOSED, or DECEASED: closed at the holder's death while still open (a pension, contributions paid or reserved). */
   status: Maybe<Scalars['String']['output']>;
 };
 
@@ -1113,6 +1172,8 @@ export type Query = {
   auditEntry: Maybe<AuditEntry>;
   /** The access log, newest first (auditor clients only). */
   auditLog: AuditConnection;
+  /** The access log's witnesses and how far each has cosigned its checkpoints, without recomputing the chain (auditor clients only). */
+  auditWitnesses: AuditWitnessing;
   /** A branch, representative office or business location by its code (10 digits, `-`, 3 digits). */
   branch: Maybe<Branch>;
   /** What the national plan measures, from the catalogue and the access log. */
@@ -1604,12 +1665,16 @@ export type ResolversTypes = {
   Agency: ResolverTypeWrapper<AgencyRow>;
   AnomalyKind: AnomalyKind;
   AuditChainReport: ResolverTypeWrapper<AuditChainReport>;
+  AuditCheckpointMark: ResolverTypeWrapper<AuditCheckpointMark>;
   AuditConnection: ResolverTypeWrapper<AuditConnection>;
   AuditEdge: ResolverTypeWrapper<AuditEdge>;
   AuditEntry: ResolverTypeWrapper<AuditEntry>;
   AuditFilter: AuditFilter;
   AuditOutcome: AuditOutcome;
   AuditWitnessCheck: ResolverTypeWrapper<AuditWitnessCheck>;
+  AuditWitnessState: ResolverTypeWrapper<AuditWitnessState>;
+  AuditWitnessStateKind: AuditWitnessStateKind;
+  AuditWitnessing: ResolverTypeWrapper<AuditWitnessing>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Branch: ResolverTypeWrapper<BranchRow>;
   BusinessLine: ResolverTypeWrapper<BusinessLineRow>;
@@ -1678,11 +1743,14 @@ export type ResolversParentTypes = {
   AdministrativeUnit: UnitRow;
   Agency: AgencyRow;
   AuditChainReport: AuditChainReport;
+  AuditCheckpointMark: AuditCheckpointMark;
   AuditConnection: AuditConnection;
   AuditEdge: AuditEdge;
   AuditEntry: AuditEntry;
   AuditFilter: AuditFilter;
   AuditWitnessCheck: AuditWitnessCheck;
+  AuditWitnessState: AuditWitnessState;
+  AuditWitnessing: AuditWitnessing;
   Boolean: Scalars['Boolean']['output'];
   Branch: BranchRow;
   BusinessLine: BusinessLineRow;
@@ -1820,6 +1888,11 @@ export type AuditChainReportResolvers<ContextType = Context, ParentType extends 
   witnesses?: Resolver<Array<ResolversTypes['AuditWitnessCheck']>, ParentType, ContextType>;
 };
 
+export type AuditCheckpointMarkResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AuditCheckpointMark'] = ResolversParentTypes['AuditCheckpointMark']> = {
+  at?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  sequence?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
 export type AuditConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AuditConnection'] = ResolversParentTypes['AuditConnection']> = {
   edges?: Resolver<Array<ResolversTypes['AuditEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
@@ -1859,6 +1932,25 @@ export type AuditWitnessCheckResolvers<ContextType = Context, ParentType extends
   problem?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   reachable?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type AuditWitnessStateResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AuditWitnessState'] = ResolversParentTypes['AuditWitnessState']> = {
+  backlog?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  keyId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  keyName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  lastCosigned?: Resolver<Maybe<ResolversTypes['AuditCheckpointMark']>, ParentType, ContextType>;
+  lastError?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['AuditWitnessStateKind'], ParentType, ContextType>;
+  unwitnessedEntries?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type AuditWitnessingResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AuditWitnessing'] = ResolversParentTypes['AuditWitnessing']> = {
+  headSequence?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  newestCheckpoint?: Resolver<Maybe<ResolversTypes['AuditCheckpointMark']>, ParentType, ContextType>;
+  witnesses?: Resolver<Array<ResolversTypes['AuditWitnessState']>, ParentType, ContextType>;
 };
 
 export type BranchResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Branch'] = ResolversParentTypes['Branch']> = {
@@ -2216,6 +2308,7 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   administrativeUnit?: Resolver<Maybe<ResolversTypes['AdministrativeUnit']>, ParentType, ContextType, RequireFields<QueryAdministrativeUnitArgs, 'code'>>;
   auditEntry?: Resolver<Maybe<ResolversTypes['AuditEntry']>, ParentType, ContextType, RequireFields<QueryAuditEntryArgs, 'seq'>>;
   auditLog?: Resolver<ResolversTypes['AuditConnection'], ParentType, ContextType, Partial<QueryAuditLogArgs>>;
+  auditWitnesses?: Resolver<ResolversTypes['AuditWitnessing'], ParentType, ContextType>;
   branch?: Resolver<Maybe<ResolversTypes['Branch']>, ParentType, ContextType, RequireFields<QueryBranchArgs, 'code'>>;
   catalogueStatistics?: Resolver<ResolversTypes['CatalogueStatistics'], ParentType, ContextType>;
   checkDeclaration?: Resolver<ResolversTypes['DeclarationCheck'], ParentType, ContextType, RequireFields<QueryCheckDeclarationArgs, 'procedureCode' | 'subjectId' | 'values'>>;
@@ -2273,10 +2366,13 @@ export type Resolvers<ContextType = Context> = {
   AdministrativeUnit?: AdministrativeUnitResolvers<ContextType>;
   Agency?: AgencyResolvers<ContextType>;
   AuditChainReport?: AuditChainReportResolvers<ContextType>;
+  AuditCheckpointMark?: AuditCheckpointMarkResolvers<ContextType>;
   AuditConnection?: AuditConnectionResolvers<ContextType>;
   AuditEdge?: AuditEdgeResolvers<ContextType>;
   AuditEntry?: AuditEntryResolvers<ContextType>;
   AuditWitnessCheck?: AuditWitnessCheckResolvers<ContextType>;
+  AuditWitnessState?: AuditWitnessStateResolvers<ContextType>;
+  AuditWitnessing?: AuditWitnessingResolvers<ContextType>;
   Branch?: BranchResolvers<ContextType>;
   BusinessLine?: BusinessLineResolvers<ContextType>;
   CatalogueStatistics?: CatalogueStatisticsResolvers<ContextType>;

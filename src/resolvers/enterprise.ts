@@ -1,18 +1,26 @@
+import type { EnterpriseLink } from '../../adapters/enterprise';
+import type { CitizenRow } from '../../adapters/population';
+import { mayRead } from '../access/enforcement';
 import type { EnterpriseStatus, Resolvers } from '../generated/graphql';
 import { requireIdentifier } from '../identifiers';
+import { selects } from './lookahead';
+import { citizenKey, rethrow } from './population';
 import { sourceOf } from './source';
-import { rethrow } from './population';
-import type { CitizenRow } from '../../adapters/population';
 
 const source = sourceOf('ENTERPRISE');
 
 /** Enterprises, their people, business lines and branches, from the business registration database. */
 export const enterpriseResolvers: Resolvers = {
   Query: {
-    enterprise: (_, { code }, ctx) => {
+    enterprise: (_, { code }, ctx, info) => {
       // A dependent unit's code names its enterprise: the first 10 digits.
-      const valid = requireIdentifier('enterpriseCode', 'code', code);
-      return ctx.loaders.enterprise.load(valid.slice(0, 10));
+      const valid = requireIdentifier('enterpriseCode', 'code', code).slice(0, 10);
+      // The business lines and people the query reads come with the enterprise, in one call.
+      const reads = (field: string) => selects(info, [field]) && mayRead(ctx, 'Enterprise', field);
+      const links: EnterpriseLink[] = [];
+      if (reads('businessLines')) links.push('businessLines');
+      if (reads('representatives') || reads('people')) links.push('roles');
+      return ctx.loaders.enterprise.load(links.length > 0 ? { key: valid, links } : valid);
     },
     branch: (_, { code }, ctx) =>
       ctx.loaders.branch.load(requireIdentifier('branchCode', 'code', code)),
@@ -27,12 +35,14 @@ export const enterpriseResolvers: Resolvers = {
       street: enterprise.headOfficeStreet,
       communeCode: enterprise.headOfficeCommuneCode,
     }),
-    representatives: async (enterprise, _, ctx) => {
+    representatives: async (enterprise, _, ctx, info) => {
       const roles = await ctx.loaders.rolesInEnterprise.load(enterprise.code);
       const ids = roles
         .filter((role) => role.role === 'LEGAL_REPRESENTATIVE')
         .map((role) => role.citizenId);
-      const citizens = rethrow(await ctx.loaders.citizen.loadMany(ids));
+      const citizens = rethrow(
+        await ctx.loaders.citizen.loadMany(ids.map((id) => citizenKey(id, info, ctx))),
+      );
       return citizens.filter((citizen): citizen is CitizenRow => citizen !== null);
     },
     people: (enterprise, _, ctx) => ctx.loaders.rolesInEnterprise.load(enterprise.code),

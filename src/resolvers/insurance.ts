@@ -1,3 +1,4 @@
+import type { InsuranceLink } from '../../adapters/insurance';
 import type { Resolvers } from '../generated/graphql';
 import { mayRead } from '../access/enforcement';
 import { requireIdentifier } from '../identifiers';
@@ -30,12 +31,17 @@ export const insuranceResolvers: Resolvers = {
       ctx.loaders.healthCard.load(requireIdentifier('healthInsuranceCard', 'number', number)),
   },
   Citizen: {
-    insurance: (citizen, _, ctx, info) =>
-      (selects(info, ['contributions', 'contributionMonths']) &&
-      mayRead(ctx, 'InsuranceRecord', 'contributions')
-        ? ctx.loaders.insuranceWithContributionsOfCitizen
-        : ctx.loaders.insuranceOfCitizen
-      ).load(citizen.id),
+    // The contribution periods and health cards the query reads come with the record, in one call.
+    insurance: (citizen, _, ctx, info) => {
+      const reads = (field: string) =>
+        selects(info, [field]) && mayRead(ctx, 'InsuranceRecord', field);
+      const include: InsuranceLink[] = [];
+      if (reads('contributions') || reads('contributionMonths')) include.push('contributions');
+      if (reads('healthInsuranceCards')) include.push('healthCards');
+      return ctx.loaders.insuranceOfCitizen.load(
+        include.length > 0 ? { key: citizen.id, links: include } : citizen.id,
+      );
+    },
   },
   InsuranceRecord: {
     citizen: (record, _, ctx) => ctx.loaders.citizen.load(record.citizenId),

@@ -1,16 +1,49 @@
+import type { GraphQLResolveInfo } from 'graphql';
+import type { CitizenLink, Relative } from '../../adapters/population';
+import { mayRead } from '../access/enforcement';
+import type { Context } from '../context';
 import type { Resolvers } from '../generated/graphql';
 import { requireIdentifier, requireIdentifiers } from '../identifiers';
+import type { LinkedKey } from '../loaders';
+import { selects } from './lookahead';
 import { currentUnit } from './reference';
 import { sourceOf } from './source';
 
 const source = sourceOf('POPULATION');
 
+const RELATIVES: readonly Relative[] = ['father', 'mother', 'spouse'];
+
+/**
+ * The key that loads a citizen together with what the query reads from them in the population
+ * database (relatives, identity cards: theirs and the relatives'), so one call brings it all;
+ * only what the policy lets this request read is asked for.
+ */
+export function citizenKey(
+  id: string,
+  info: GraphQLResolveInfo,
+  ctx: Context,
+): LinkedKey<CitizenLink> {
+  const links: CitizenLink[] = RELATIVES.filter(
+    (relative) => selects(info, [relative]) && mayRead(ctx, 'Citizen', relative),
+  );
+  const cards = [[], ...links.map((relative) => [relative])].some((under) =>
+    selects(info, ['identityCard'], under),
+  );
+  if (cards && mayRead(ctx, 'Citizen', 'identityCard')) links.push('identityCard');
+  return links.length > 0 ? { key: id, links } : id;
+}
+
 /** Citizens, households and identity cards, from the population database. */
 export const populationResolvers: Resolvers = {
   Query: {
-    citizen: (_, { id }, ctx) => ctx.loaders.citizen.load(requireIdentifier('citizenId', 'id', id)),
-    citizens: (_, { ids }, ctx) =>
-      ctx.loaders.citizen.loadMany(requireIdentifiers('citizenId', 'ids', ids)).then(rethrow),
+    citizen: (_, { id }, ctx, info) =>
+      ctx.loaders.citizen.load(citizenKey(requireIdentifier('citizenId', 'id', id), info, ctx)),
+    citizens: (_, { ids }, ctx, info) =>
+      ctx.loaders.citizen
+        .loadMany(
+          requireIdentifiers('citizenId', 'ids', ids).map((id) => citizenKey(id, info, ctx)),
+        )
+        .then(rethrow),
   },
   Citizen: {
     birthRegistrationProvince: (citizen, _, ctx) => currentUnit(citizen.birthProvinceCode, ctx),

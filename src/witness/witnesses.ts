@@ -137,7 +137,11 @@ export class AuditWitnesses implements AuditWitnessing {
   status(): AuditWitnessStatus[] {
     return this.targets.map((target) => ({
       url: target.client.url,
+      keyName: target.key.name,
+      keyId: target.key.keyId.toString(16).padStart(8, '0'),
       state: target.state,
+      // A refusal keeps its message while the witness stays up; coming back up clears it.
+      refused: target.state === 'up' && target.lastError !== null,
       backlog: target.queue.length,
       lastWitnessedSequence: target.witnessed === null ? null : target.witnessed.toString(),
       lastError: target.lastError,

@@ -1,4 +1,7 @@
-/** The auditor's console: the access log, an entry, the chain, charts and unusual patterns. */
+/**
+ * The auditor's console: the access log, an entry, the chain, its witnesses, charts and unusual
+ * patterns.
+ */
 import {
   StrictMode,
   useCallback,
@@ -22,21 +25,24 @@ import {
   OUTCOMES,
   toCsv,
   VERIFY,
+  WITNESSES,
   type Anomaly,
   type ChainReport,
+  type CheckpointMark,
   type Entry,
   type Filter,
   type LogPage,
   type Outcome,
   type Statistics,
   type Volume,
+  type Witnessing,
 } from './queries';
 
 const PAGE_SIZE = 50;
 const EXPORT_LIMIT = 10_000;
 const DAY = 86_400_000;
 
-type Tab = 'log' | 'charts' | 'anomalies' | 'chain';
+type Tab = 'log' | 'charts' | 'anomalies' | 'chain' | 'witnesses';
 
 /** A `datetime-local` value read as Vietnam time (UTC+7), as ISO; undefined when empty. */
 function fromLocal(value: string): string | undefined {
@@ -77,6 +83,7 @@ function Console() {
     ['charts', 'tabCharts'],
     ['anomalies', 'tabAnomalies'],
     ['chain', 'tabChain'],
+    ['witnesses', 'tabWitnesses'],
   ];
   return (
     <Layout title="consoleTitle" onSignOut={() => setKey(null)}>
@@ -106,6 +113,8 @@ function Console() {
             setTab('log');
           }}
         />
+      ) : tab === 'witnesses' ? (
+        <WitnessesView call={call} />
       ) : (
         <ChainView call={call} onOpen={setOpenSeq} />
       )}
@@ -786,6 +795,116 @@ function AnomaliesView({ call, onShow }: { call: Call; onShow: (filter: Filter) 
             </li>
           ))}
         </ul>
+      )}
+    </section>
+  );
+}
+
+/** Each witness of the log: its key, the newest checkpoint it cosigned, what waits, its state. */
+function WitnessesView({ call }: { call: Call }) {
+  const { t, dateTime } = useI18n();
+  const [view, setView] = useState<Witnessing | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const load = useCallback(async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      setView((await call<{ auditWitnesses: Witnessing }>(WITNESSES)).auditWitnesses);
+    } catch (caught) {
+      setError(messageOf(caught));
+    } finally {
+      setBusy(false);
+    }
+  }, [call]);
+  useEffect(() => {
+    void load();
+  }, [load]);
+  const mark = (checkpoint: CheckpointMark | null) =>
+    !checkpoint
+      ? t('noCheckpoint')
+      : checkpoint.at
+        ? t('checkpointMark', { seq: checkpoint.sequence, time: dateTime(checkpoint.at) })
+        : t('checkpointSeq', { seq: checkpoint.sequence });
+  const upToDate = view?.witnesses.filter((w) => w.state === 'UP_TO_DATE').length ?? 0;
+  return (
+    <section aria-labelledby="witnesses-title">
+      <h2 id="witnesses-title">{t('tabWitnesses')}</h2>
+      <p className="intro">{t('witnessesIntro')}</p>
+      <ErrorNotice error={error} />
+      {!view ? (
+        !error && <p role="status">{t('loading')}</p>
+      ) : (
+        <>
+          <div className="card">
+            <dl className="detail">
+              <dt>{t('logCheckpoint')}</dt>
+              <dd
+                data-testid="log-checkpoint"
+                data-sequence={view.newestCheckpoint?.sequence ?? ''}
+              >
+                {mark(view.newestCheckpoint)}
+              </dd>
+              <dt>{t('logHead')}</dt>
+              <dd>{view.headSequence}</dd>
+            </dl>
+            <div className="row">
+              <button type="button" className="secondary" onClick={load} disabled={busy}>
+                {t('refresh')}
+              </button>
+            </div>
+          </div>
+          {view.witnesses.length === 0 ? (
+            <p className="notice info" role="status" data-testid="no-witness">
+              {t('noWitness')}
+            </p>
+          ) : (
+            <>
+              <p role="status">
+                {t('witnessesSummary', { current: upToDate, total: view.witnesses.length })}
+              </p>
+              <ul className="cards">
+                {view.witnesses.map((witness) => (
+                  <li
+                    key={witness.url}
+                    className={`card witness ${witness.state}`}
+                    data-witness={witness.url}
+                    data-state={witness.state}
+                  >
+                    <h3>
+                      <span className="mono">{witness.url}</span>{' '}
+                      <span className={`badge ${witness.state}`}>{t(witness.state)}</span>
+                    </h3>
+                    <p>{t(`${witness.state}_TEXT`, { n: witness.backlog })}</p>
+                    <dl className="detail">
+                      <dt>{t('witnessKey')}</dt>
+                      <dd className="mono" data-testid="witness-key">
+                        {witness.keyName} ({witness.keyId})
+                      </dd>
+                      <dt>{t('lastCosigned')}</dt>
+                      <dd
+                        data-testid="last-cosigned"
+                        data-sequence={witness.lastCosigned?.sequence ?? ''}
+                      >
+                        {mark(witness.lastCosigned)}
+                      </dd>
+                      <dt>{t('witnessBacklog')}</dt>
+                      <dd data-testid="witness-backlog">{witness.backlog}</dd>
+                      <dt>{t('unwitnessedEntries')}</dt>
+                      <dd>{witness.unwitnessedEntries}</dd>
+                      {witness.lastError && (
+                        <>
+                          <dt>{t('lastError')}</dt>
+                          <dd className="mono">{witness.lastError}</dd>
+                        </>
+                      )}
+                    </dl>
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+        </>
       )}
     </section>
   );

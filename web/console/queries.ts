@@ -20,6 +20,16 @@ export const VERIFY = `query ConsoleVerifyChain($from: DateTime, $to: DateTime) 
   }
 }`;
 
+export const WITNESSES = `query ConsoleWitnesses {
+  auditWitnesses {
+    headSequence message
+    newestCheckpoint { sequence at }
+    witnesses {
+      url keyName keyId state lastCosigned { sequence at } backlog unwitnessedEntries lastError message
+    }
+  }
+}`;
+
 export const CHARTS = `query ConsoleCharts($from: DateTime, $to: DateTime, $bucket: TimeBucket) {
   accessTimeline(from: $from, to: $to, bucket: $bucket) { at client purpose total refused }
   accessStatistics(from: $from, to: $to) { client purpose total ok partial denied unauthenticated error deniedFields }
@@ -76,6 +86,33 @@ export interface ChainReport {
   firstBrokenSeq: string | null;
   firstBrokenRequestId: string | null;
   problem: string | null;
+  message: string;
+}
+
+export type WitnessStateKind = 'UP_TO_DATE' | 'BEHIND' | 'UNREACHABLE' | 'FORKED';
+
+/** A checkpoint: the entry it covers the log up to, and when the log signed it. */
+export interface CheckpointMark {
+  sequence: string;
+  at: string | null;
+}
+
+export interface WitnessState {
+  url: string;
+  keyName: string;
+  keyId: string;
+  state: WitnessStateKind;
+  lastCosigned: CheckpointMark | null;
+  backlog: number;
+  unwitnessedEntries: number;
+  lastError: string | null;
+  message: string;
+}
+
+export interface Witnessing {
+  headSequence: string;
+  newestCheckpoint: CheckpointMark | null;
+  witnesses: WitnessState[];
   message: string;
 }
 

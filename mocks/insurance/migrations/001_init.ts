@@ -8,7 +8,7 @@ export async function up(knex: Knex): Promise<void> {
     t.string('social_insurance_number', 10).primary(); // mã số BHXH
     t.string('citizen_id', 12).notNullable().unique();
     t.date('registered_on').notNullable();
-    t.string('status', 12).notNullable(); // CONTRIBUTING | PAUSED | RETIRED | CLOSED
+    t.string('status', 12).notNullable(); // CONTRIBUTING | PAUSED | RETIRED | CLOSED | DECEASED
     t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
   });
   await knex.schema.withSchema(SCHEMA).createTable('contributions', (t) => {
