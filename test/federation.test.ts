@@ -238,14 +238,25 @@ describe('the federated topology', () => {
         requestId: entry?.requestId,
       });
       const body = (await log.json()) as {
-        entries: { clientId: string; fields: string[]; subjects: string[] }[];
+        entries: {
+          clientId: string;
+          fields: string[];
+          subjects: string[];
+          seq: string;
+          hash: string;
+        }[];
         verify: { ok: boolean };
       };
       expect(body.entries).toHaveLength(1);
+      // The consumer entry names the provider entry, inside its own hash: each log leads to the other.
+      expect(entry?.providerEntries).toContain(
+        `${name}:${body.entries[0].seq}:${body.entries[0].hash}`,
+      );
       expect(body.entries[0].clientId).toBe('demo-portal');
       expect(body.entries[0].subjects).toContain(ids.servant);
       expect(body.verify.ok).toBe(true);
     }
+    expect(entry?.providerEntries).toHaveLength(2);
     const untouched = await federated.callSubgraph('land', '/access-log', {
       requestId: entry?.requestId,
     });

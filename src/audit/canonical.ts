@@ -8,10 +8,13 @@ export const GENESIS_HASH = '0'.repeat(64);
 const HASH_VERSION = 'ndg-audit-entry/1';
 /** Entries that keep the client's request id; version 1 entries hash as they always did. */
 const HASH_VERSION_CLIENT_ID = 'ndg-audit-entry/2';
+/** Entries that name the subgraphs' entries of the same request (the federated gateway's). */
+const HASH_VERSION_PROVIDERS = 'ndg-audit-entry/3';
 
 /** An entry after validation, with its timestamps in the canonical text form. */
 export interface NormalisedEntry extends AuditEntryInput {
   clientRequestId: string | null;
+  providerEntries: string[];
   atText: string;
   restrictedUntilText: string | null;
 }
@@ -20,6 +23,8 @@ export interface NormalisedEntry extends AuditEntryInput {
 export interface HashableEntry {
   requestId: string;
   clientRequestId: string | null;
+  /** Absent or empty: the entry hashes as version 1 or 2. */
+  providerEntries?: string[];
   atText: string;
   clientId: string;
   actor: string | null;
@@ -47,6 +52,32 @@ export function canonicalTimestamp(date: Date): string {
 export function entryHash(entry: HashableEntry, seq: bigint, previousHash: string): string {
   // A JSON array in a fixed order: unambiguous, and the same in any language that re-verifies it.
   const clientId = entry.clientRequestId ?? null;
+  const providers = entry.providerEntries ?? [];
+  if (providers.length > 0) {
+    return sha256(
+      JSON.stringify([
+        HASH_VERSION_PROVIDERS,
+        seq.toString(),
+        entry.requestId,
+        clientId,
+        entry.atText,
+        entry.clientId,
+        entry.actor,
+        entry.purpose,
+        entry.caseId,
+        entry.operation,
+        entry.documentHash,
+        entry.subjects,
+        entry.fields,
+        entry.denied,
+        entry.outcome,
+        entry.durationMs,
+        entry.restrictedUntilText,
+        providers,
+        previousHash,
+      ]),
+    );
+  }
   const canonical = JSON.stringify([
     clientId === null ? HASH_VERSION : HASH_VERSION_CLIENT_ID,
     seq.toString(),
@@ -67,7 +98,11 @@ export function entryHash(entry: HashableEntry, seq: bigint, previousHash: strin
     entry.restrictedUntilText,
     previousHash,
   ]);
-  return createHash('sha256').update(canonical, 'utf8').digest('hex');
+  return sha256(canonical);
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
 /** The bytes a checkpoint signature covers. */
@@ -78,6 +113,8 @@ export function checkpointPayload(seq: string, hash: string, atText: string, key
 // Identifiers in this country's formats (digits, letters, `-`), never names or free text.
 const SUBJECT = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/;
 const FIELD_COORDINATE = /^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$/;
+// A subgraph's entry: its name, the entry's position and hash in that subgraph's chain.
+const PROVIDER_ENTRY = /^[a-z][a-z_]{0,39}:[0-9]{1,19}:[0-9a-f]{64}$/;
 // Control characters would break CSV exports; lone surrogates would not survive UTF-8 unchanged.
 const UNSAFE_TEXT =
   // eslint-disable-next-line no-control-regex
@@ -146,6 +183,12 @@ export function normaliseEntry(input: AuditEntryInput): NormalisedEntry {
   return {
     requestId: text('requestId', input.requestId, false) as string,
     clientRequestId: text('clientRequestId', input.clientRequestId ?? null, true),
+    providerEntries: list(
+      'providerEntries',
+      input.providerEntries ?? [],
+      PROVIDER_ENTRY,
+      'subgraph entries (subgraph:seq:hash)',
+    ),
     at,
     atText: canonicalTimestamp(at),
     clientId: text('clientId', input.clientId, false) as string,

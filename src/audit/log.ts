@@ -107,9 +107,9 @@ const EXPORT_PAGE = 1000;
 
 const ENTRY_INSERT_COLUMNS =
   '(seq, request_id, at, client_id, actor, purpose, case_id, operation, document_hash, ' +
-  'subjects, fields, denied, outcome, duration_ms, restricted_until, previous_hash, hash, client_request_id)';
+  'subjects, fields, denied, outcome, duration_ms, restricted_until, previous_hash, hash, client_request_id, provider_entries)';
 const ENTRY_VALUES =
-  '(?::bigint, ?, ?::timestamptz, ?, ?, ?, ?, ?, ?, ?::text[], ?::text[], ?::text[], ?, ?::integer, ?::timestamptz, ?, ?, ?)';
+  '(?::bigint, ?, ?::timestamptz, ?, ?, ?, ?, ?, ?, ?::text[], ?::text[], ?::text[], ?, ?::integer, ?::timestamptz, ?, ?, ?, ?::text[])';
 
 function positive(name: string, value: number | undefined, fallback: number, min = 1): number {
   if (value === undefined) return fallback;
@@ -801,6 +801,7 @@ export class AuditLog {
         previousHash,
         hash,
         entry.clientRequestId,
+        entry.providerEntries.length > 0 ? textArrayLiteral(entry.providerEntries) : null,
       );
       const record: AuditRecord = {
         seq: seq.toString(),
@@ -819,6 +820,7 @@ export class AuditLog {
         outcome: entry.outcome,
         durationMs: entry.durationMs,
         restrictedUntil: entry.restrictedUntil,
+        providerEntries: entry.providerEntries,
         previousHash,
         hash,
       };

@@ -166,10 +166,21 @@ const consoleIndexes: Migration = {
   },
 };
 
+/** The subgraphs' entries of a request, in the federated gateway's entry (null: none). */
+const providerEntries: Migration = {
+  async up(knex) {
+    await knex.raw('ALTER TABLE audit.entries ADD COLUMN IF NOT EXISTS provider_entries text[]');
+  },
+  async down(knex) {
+    await knex.raw('ALTER TABLE audit.entries DROP COLUMN IF EXISTS provider_entries');
+  },
+};
+
 const MIGRATIONS: Record<string, Migration> = {
   '001_init': init,
   '002_client_request_id': clientRequestId,
   '003_console_indexes': consoleIndexes,
+  '004_provider_entries': providerEntries,
 };
 
 /** Options of `migrateAudit`. */

@@ -31,6 +31,7 @@ export const ENTRY_COLUMNS = [
   'previous_hash',
   'hash',
   'client_request_id',
+  'provider_entries',
 ].join(', ');
 
 /** One row of `audit.entries` as selected with `ENTRY_COLUMNS`. */
@@ -55,6 +56,7 @@ export interface EntryRow {
   previous_hash: string;
   hash: string;
   client_request_id: string | null;
+  provider_entries: string[] | null;
 }
 
 /** The record a caller sees. */
@@ -76,6 +78,7 @@ export function toRecord(row: EntryRow): AuditRecord {
     outcome: row.outcome,
     durationMs: Number(row.duration_ms),
     restrictedUntil: row.restricted_until === null ? null : new Date(row.restricted_until),
+    providerEntries: row.provider_entries ?? [],
     previousHash: row.previous_hash,
     hash: row.hash,
   };
@@ -86,6 +89,7 @@ export function toHashable(row: EntryRow): HashableEntry {
   return {
     requestId: row.request_id,
     clientRequestId: row.client_request_id,
+    providerEntries: row.provider_entries ?? [],
     atText: row.at_text,
     clientId: row.client_id,
     actor: row.actor,

@@ -11,6 +11,11 @@ export interface AuditEntryInput {
   requestId: string;
   /** The client's `X-Request-Id`, kept beside the gateway's; null when it sent none. */
   clientRequestId?: string | null;
+  /**
+   * The entries the subgraphs committed in their own logs for this request (federated:
+   * `subgraph:seq:hash`), so that either side's log leads to the other's.
+   */
+  providerEntries?: string[];
   /** When the request was received. */
   at: Date;
   clientId: string;

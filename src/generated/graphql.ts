@@ -254,6 +254,8 @@ export type AuditEntry = {
   outcome: AuditOutcome;
   /** Hash of the entry before it in the chain. */
   previousHash: Scalars['String']['output'];
+  /** Federated: the entries each subgraph committed in its own log for this request, as `subgraph:seq:hash`. */
+  providerEntries: Array<Scalars['String']['output']>;
   /** Why the data was read (X-Purpose): a procedure or legal-basis code. */
   purpose: Maybe<Scalars['String']['output']>;
   /** The request id: the client's X-Request-Id when it sent one, else the gateway's own. */
@@ -1917,6 +1919,7 @@ export type AuditEntryResolvers<ContextType = Context, ParentType extends Resolv
   operation?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   outcome?: Resolver<ResolversTypes['AuditOutcome'], ParentType, ContextType>;
   previousHash?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  providerEntries?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   purpose?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   requestId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   restrictedUntil?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;

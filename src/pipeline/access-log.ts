@@ -41,6 +41,7 @@ export function entryFor(options: {
   subjects?: Iterable<string>;
   fields?: Iterable<string>;
   denied?: Iterable<string>;
+  providerEntries?: Iterable<string>;
 }): AuditEntryInput {
   const { viewer, facts } = options;
   const policy = viewer ? policyOf(viewer, options.purpose) : null;
@@ -57,6 +58,7 @@ export function entryFor(options: {
     subjects: [...(options.subjects ?? [])],
     fields: [...(options.fields ?? [])],
     denied: [...(options.denied ?? [])],
+    providerEntries: [...(options.providerEntries ?? [])],
     outcome: options.outcome,
     durationMs: Date.now() - facts.receivedAt.getTime(),
     restrictedUntil: policy?.restrictedDays
@@ -117,6 +119,7 @@ export function createAccessLogStage(options: {
             subjects: access.subjects,
             fields: access.fields,
             denied: access.denied,
+            providerEntries: access.providerEntries,
           }),
         );
       } catch (error) {

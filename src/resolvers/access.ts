@@ -27,6 +27,7 @@ function entryView(entry: AuditRecord, hideActor = false, subjects: string[] = e
     // The client's X-Request-Id when it sent one; the gateway's own id beside it.
     requestId: entry.clientRequestId ?? entry.requestId,
     gatewayRequestId: entry.requestId,
+    providerEntries: entry.providerEntries ?? [],
     at: entry.at,
     client: entry.clientId,
     actor: hideActor ? null : entry.actor,
