@@ -63,6 +63,11 @@ export interface Config {
   auditCheckpointSeconds: number;
   /** AUDIT_CHECKPOINT_ENTRIES: ...and at least every this many entries. */
   auditCheckpointEntries: number;
+  /**
+   * The witness this process keeps of its peers' logs (federated: src/witness/peers.ts):
+   * WITNESS_LOG_KEYS (the logs it accepts; none, no witness), WITNESS_SIGNING_KEY, WITNESS_NAME.
+   */
+  peerWitness: { WITNESS_LOG_KEYS?: string; WITNESS_SIGNING_KEY?: string; WITNESS_NAME?: string };
 }
 
 function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -146,6 +151,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     auditLogOrigin: env.AUDIT_LOG_ORIGIN || undefined,
     auditCheckpointSeconds: Math.max(1, intFrom(env, 'AUDIT_CHECKPOINT_SECONDS', 5)),
     auditCheckpointEntries: Math.max(1, intFrom(env, 'AUDIT_CHECKPOINT_ENTRIES', 1000)),
+    peerWitness: {
+      WITNESS_LOG_KEYS: env.WITNESS_LOG_KEYS,
+      WITNESS_SIGNING_KEY: env.WITNESS_SIGNING_KEY,
+      WITNESS_NAME: env.WITNESS_NAME,
+    },
   };
 }
 

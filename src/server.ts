@@ -37,6 +37,7 @@ import { createPipeline } from './pipeline';
 import { procedureCatalogue } from './procedures/catalogue';
 import { buildSchema, protectedTypes } from './schema';
 import { startAuditWitnessing } from './witness/embedded';
+import { isPeerWitnessPath, startPeerWitness } from './witness/peers';
 import { checkReadiness } from './readiness';
 import { drainHttpServer } from './shutdown';
 
@@ -201,6 +202,8 @@ export async function startGateway(
       })
     : undefined;
   const schema = federation ? federation.schema : buildSchema({ audit, store });
+  // Federated, the gateway also witnesses its subgraphs' logs, in its own database.
+  const peerWitness = await startPeerWitness(config.peerWitness, auditDb.handle, logger);
   // The catalogue is checked against the schema now, so a bad procedure file stops the start.
   const procedureCodes = procedureCatalogue().codes();
   const demoClients = embedded || config.demoClients;
@@ -262,6 +265,7 @@ export async function startGateway(
     const route = url.pathname;
 
     if (route === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    if (peerWitness && isPeerWitnessPath(route)) return peerWitness.handle(req, res);
     if (route === '/readyz') {
       const { statusCode, body } = await checkReadiness(
         checks,

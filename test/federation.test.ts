@@ -1,5 +1,6 @@
 import * as jose from 'jose';
 import { generateKeyPairSync } from 'node:crypto';
+import { NATIONAL_DATABASES } from '../adapters/databases';
 import { issueCitizenToken } from '../mocks/vneid/issuer';
 import { requestHash, signStatement, STATEMENT_HEADER } from '../src/federation/statement';
 import { startFederatedTopology, type FederatedTopology } from './support/federated';
@@ -261,6 +262,58 @@ describe('the federated topology', () => {
       requestId: entry?.requestId,
     });
     expect(((await untouched.json()) as { entries: unknown[] }).entries).toHaveLength(0);
+  });
+
+  it("witnesses each log in its peers' ledgers: the gateway's in every subgraph's, each subgraph's in the gateway's", async () => {
+    const { body } = await federated.graphql(
+      `{ citizen(id: "${ids.servant}") { fullName insurance { status } civilService { position } } }`,
+    );
+    expect(body.errors).toBeUndefined();
+    await federated.gateway.audit.flush();
+    const checkpoint = await federated.gateway.audit.checkpoint();
+    const gatewayOrigin = 'national-data-gateway.localhost/audit/gateway';
+    const base = (url: string) => url.replace(/\/graphql$/, '');
+    // A witness's newest checkpoint of a log: the signed note's second line is the log's size.
+    const witnessed = async (witnessBase: string, origin: string) => {
+      const response = await fetch(
+        `${witnessBase}/witness/checkpoint?origin=${encodeURIComponent(origin)}`,
+      );
+      if (response.status !== 200) return 0;
+      return Number((await response.text()).split('\n')[1]);
+    };
+    const until = async (check: () => Promise<boolean>) => {
+      const deadline = Date.now() + 20_000;
+      while (!(await check()) && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      return check();
+    };
+    const gatewayHead = Number(checkpoint?.seq ?? 1);
+    for (const name of ['population', 'insurance', 'civil_service'] as const) {
+      const subgraph = base(federated.subgraphs.get(name)!.url);
+      // The subgraph holds the gateway's checkpoint, in its own database...
+      expect(
+        await until(async () => (await witnessed(subgraph, gatewayOrigin)) >= gatewayHead),
+      ).toBe(true);
+      // ...and the gateway holds the subgraph's, in the gateway's.
+      expect(
+        await until(
+          async () =>
+            (await witnessed(federated.url, `national-data-gateway.localhost/audit/${name}`)) > 0,
+        ),
+      ).toBe(true);
+    }
+    // The gateway's log verifies against every subgraph's witness.
+    const verify = await federated.graphql<{
+      verifyAuditChain: { ok: boolean; witnesses: { ok: boolean }[] };
+    }>(
+      '{ verifyAuditChain { ok witnesses { ok } } }',
+      {},
+      { authorization: 'Bearer demo-auditor', 'x-purpose': '' },
+    );
+    expect(verify.body.errors).toBeUndefined();
+    expect(verify.body.data?.verifyAuditChain.ok).toBe(true);
+    expect(verify.body.data!.verifyAuditChain.witnesses).toHaveLength(NATIONAL_DATABASES.length);
+    expect(verify.body.data!.verifyAuditChain.witnesses.every((witness) => witness.ok)).toBe(true);
   });
 
   describe('a subgraph trusts the gateway only', () => {

@@ -3,7 +3,9 @@
  * of its own on loopback. The gateway takes PORT/HOST; the subgraphs take free ports. A process
  * that ends is reported and not restarted; SIGINT or SIGTERM stops them all.
  */
+import net from 'node:net';
 import { NATIONAL_DATABASES } from '../../adapters/databases';
+import { peerWitnessEnvironments } from '../witness/peers';
 import { subgraphUrlVariable } from './config';
 import { generateStatementKeys } from './keys';
 import { spawnService, type ServiceProcess } from './processes';
@@ -30,6 +32,18 @@ function watch(service: ServiceProcess): void {
   });
 }
 
+/** A port free on loopback now, for a process that must be known before it starts. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
 async function main(): Promise<void> {
   process.once('SIGINT', () => void stopAll(0));
   process.once('SIGTERM', () => void stopAll(0));
@@ -41,23 +55,40 @@ async function main(): Promise<void> {
     FEDERATION_PUBLIC_KEY: keys.publicKeyPem,
   };
   const onOutput = (name: string, line: string) => console.log(`[${name}] ${line}`);
+  // Every process's address is fixed up front: the logs witness each other (src/witness/peers.ts),
+  // so each must know where its peers' witnesses answer before any of them starts.
+  const host = process.env.HOST || '127.0.0.1';
+  const gatewayPort = Number(process.env.PORT ?? 4000) || (await freePort());
+  const ports = Object.fromEntries(
+    await Promise.all(NATIONAL_DATABASES.map(async (name) => [name, await freePort()] as const)),
+  );
+  const witnessing = peerWitnessEnvironments(
+    {
+      gateway: `http://${host.includes(':') ? `[${host}]` : host}:${gatewayPort}`,
+      ...Object.fromEntries(
+        NATIONAL_DATABASES.map((name) => [name, `http://127.0.0.1:${ports[name]}`]),
+      ),
+    },
+    { logSigningKey: process.env.AUDIT_SIGNING_KEY },
+  );
+  const spawnSubgraph = (name: (typeof NATIONAL_DATABASES)[number]) =>
+    spawnService(name, 'src/subgraph/main.ts', [name, '--port', String(ports[name])], {
+      env: { ...subgraphEnv, ...witnessing[name] },
+      onOutput,
+    });
   // The first one fills the embedded database (or checks the real one); the rest reuse its snapshot.
   const [first, ...rest] = NATIONAL_DATABASES;
-  const subgraphs = [
-    await spawnService(first, 'src/subgraph/main.ts', [first], { env: subgraphEnv, onOutput }),
-  ];
+  const subgraphs = [await spawnSubgraph(first)];
   watch(subgraphs[0]);
-  const others = await Promise.all(
-    rest.map((name) =>
-      spawnService(name, 'src/subgraph/main.ts', [name], { env: subgraphEnv, onOutput }),
-    ),
-  );
+  const others = await Promise.all(rest.map(spawnSubgraph));
   for (const service of others) watch(service);
   subgraphs.push(...others);
   for (const service of subgraphs) say(`subgraph ${service.name} listening on ${service.url}`);
 
   const gatewayEnv: NodeJS.ProcessEnv = {
     ...process.env,
+    ...witnessing.gateway,
+    PORT: String(gatewayPort),
     FEDERATION_SIGNING_KEY: keys.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
   };
   for (const service of subgraphs) {

@@ -39,6 +39,8 @@ import type { Logger } from '../logger';
 import { protectedTypes } from '../schema';
 import { releaseJoinKeys } from './keys';
 import { subgraphLoaders } from './loaders';
+import { startAuditWitnessing } from '../witness/embedded';
+import { isPeerWitnessPath, startPeerWitness } from '../witness/peers';
 import { buildSubgraphSchema, DATABASE_RESOLVERS } from './schema';
 import type { SubgraphName } from './sdl';
 
@@ -450,15 +452,27 @@ export async function startSubgraph(
   }
   const auditDb = ownAuditDb ?? sources.connections.knexFor(database);
   await migrateAudit(auditDb);
+  const signingKey = loadSigningKey(config.auditKeys, {
+    generatedKeyFile: config.embeddedDataDir
+      ? path.join(config.embeddedDataDir, `audit-signing-key-${database}.pem`)
+      : undefined,
+  });
+  // The provider log's witnesses (federated: the gateway's witness of its subgraphs' logs).
+  const witnesses = await startAuditWitnessing(config, logger, {
+    knex: auditDb,
+    signingKey,
+    embedded: false,
+  });
   const audit = new AuditLog(auditDb, {
-    signingKey: loadSigningKey(config.auditKeys, {
-      generatedKeyFile: config.embeddedDataDir
-        ? path.join(config.embeddedDataDir, `audit-signing-key-${database}.pem`)
-        : undefined,
-    }),
+    signingKey,
     verificationKeys: loadVerificationKeys(config.auditKeys),
     onError: (error) => logger.error({ err: error }, 'access log background work failed'),
+    checkpointEvery: config.auditCheckpointEntries,
+    checkpointIntervalMs: config.auditCheckpointSeconds * 1000,
+    witnessing: witnesses.witnessing,
   });
+  // ...and this subgraph's witness of the gateway's log, in its own database.
+  const peerWitness = await startPeerWitness(config.peerWitness, auditDb, logger);
   const handler = await createSubgraphHandler({
     name: database,
     schema: subgraphSchema(database),
@@ -467,7 +481,15 @@ export async function startSubgraph(
     gatewayKey,
     logger,
   });
-  const { server, url } = await listenSubgraph(handler.handle, config.host, config.port);
+  const { server, url } = await listenSubgraph(
+    (req, res) => {
+      const pathname = new URL(req.url ?? '/', 'http://subgraph').pathname;
+      if (peerWitness && isPeerWitnessPath(pathname)) return peerWitness.handle(req, res);
+      return handler.handle(req, res);
+    },
+    config.host,
+    config.port,
+  );
   let closing: Promise<void> | undefined;
   return {
     name: database,
@@ -482,6 +504,7 @@ export async function startSubgraph(
         });
         await handler.stop();
         await audit.close();
+        await witnesses.close();
         await ownAuditDb?.destroy();
         await sources.close();
       })();

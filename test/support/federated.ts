@@ -1,4 +1,6 @@
-import type { DatabaseName } from '../../adapters/databases';
+import net from 'node:net';
+import { NATIONAL_DATABASES, type DatabaseName } from '../../adapters/databases';
+import { peerWitnessEnvironments } from '../../src/witness/peers';
 import type { StatementKeys } from '../../src/federation/keys';
 import type { ServiceProcess } from '../../src/federation/processes';
 import { signStatement, STATEMENT_HEADER } from '../../src/federation/statement';
@@ -33,10 +35,52 @@ export interface FederatedTopology {
   close(): Promise<void>;
 }
 
+/** A port free on loopback now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * As `npm run start:federated` runs it: the logs witness each other (src/witness/peers.ts), so
+ * every process's port is fixed before any starts; checkpoints every second.
+ */
 export async function startFederatedTopology(): Promise<FederatedTopology> {
-  const config = testConfig();
-  const processes = await startSubgraphProcesses(config);
+  const base = testConfig();
+  const gatewayPort = await freePort();
+  const ports = Object.fromEntries(
+    await Promise.all(NATIONAL_DATABASES.map(async (name) => [name, await freePort()] as const)),
+  ) as Record<DatabaseName, number>;
+  const witnessing = peerWitnessEnvironments(
+    {
+      gateway: `http://127.0.0.1:${gatewayPort}`,
+      ...Object.fromEntries(
+        NATIONAL_DATABASES.map((name) => [name, `http://127.0.0.1:${ports[name]}`]),
+      ),
+    },
+    { logSigningKey: base.auditKeys.AUDIT_SIGNING_KEY },
+  );
+  const everySecond = { AUDIT_CHECKPOINT_SECONDS: '1' };
+  const processes = await startSubgraphProcesses(base, {
+    ports,
+    env: Object.fromEntries(
+      NATIONAL_DATABASES.map((name) => [name, { ...witnessing[name], ...everySecond }]),
+    ),
+  });
   const { keys, subgraphs } = processes;
+  const config = testConfig(
+    { port: gatewayPort, host: '127.0.0.1' },
+    {
+      ...witnessing.gateway,
+      ...everySecond,
+    },
+  );
   const gateway = await startGateway(config, createLogger(config.logLevel), {
     federation: { subgraphUrls: processes.urls(), keys },
   });

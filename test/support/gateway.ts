@@ -52,7 +52,10 @@ const TEST_AUDIT_SIGNING_KEY = createPrivateKey({
 export const TEST_CITIZENS = 2000;
 export const TEST_SEED = 2025;
 
-export function testConfig(overrides: Partial<Config> = {}): Config {
+export function testConfig(
+  overrides: Partial<Config> = {},
+  extraEnv: NodeJS.ProcessEnv = {},
+): Config {
   const env: NodeJS.ProcessEnv = {
     PORT: '0',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
@@ -69,7 +72,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     // The test database is synthetic: the demo clients are registered on it too.
     env.DEMO_CLIENTS = 'on';
   }
-  return { ...loadConfig(env), ...overrides };
+  return { ...loadConfig({ ...env, ...extraEnv }), ...overrides };
 }
 
 /**

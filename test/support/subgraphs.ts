@@ -85,7 +85,13 @@ export async function spawnSubgraph(
 
 export async function startSubgraphProcesses(
   config: Config,
-  options: { poolSize?: number } = {},
+  options: {
+    poolSize?: number;
+    /** Each subgraph's port, fixed up front (for peers that must know it before it starts). */
+    ports?: Partial<Record<DatabaseName, number>>;
+    /** Settings of each subgraph's own (for example its peer witness's). */
+    env?: Partial<Record<DatabaseName, NodeJS.ProcessEnv>>;
+  } = {},
 ): Promise<SubgraphProcesses> {
   const keys = generateStatementKeys();
   const real = process.env.TEST_DATABASE_URL;
@@ -100,7 +106,9 @@ export async function startSubgraphProcesses(
     for (const name of NATIONAL_DATABASES) auditUrls.set(name, await ensureDatabase(real, name));
   }
   const subgraphs = new Map<DatabaseName, ServiceProcess>();
-  const ports = new Map<DatabaseName, number>();
+  const ports = new Map<DatabaseName, number>(
+    Object.entries(options.ports ?? {}) as [DatabaseName, number][],
+  );
   const start = async (name: DatabaseName) => {
     const port = ports.get(name);
     const service = await spawnService(
@@ -111,6 +119,7 @@ export async function startSubgraphProcesses(
         env: {
           ...base,
           ...(auditUrls.has(name) ? { AUDIT_DATABASE_URL: auditUrls.get(name) } : {}),
+          ...options.env?.[name],
         },
         onOutput: process.env.TEST_LOG_LEVEL ? (from, line) => console.log(from, line) : undefined,
       },
