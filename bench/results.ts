@@ -85,7 +85,9 @@ export function computeRatios(runs: readonly RunRecord[]): BenchResults['ratios'
     const entry: Record<string, number> = {};
     for (const target of [
       'raw-http',
+      'raw-http-sql',
       'apollo-minimal',
+      'apollo-minimal-sql',
       'naive',
       'postgraphile',
       'pgbench',

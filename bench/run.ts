@@ -63,6 +63,8 @@ const RUN_ORDER: readonly TargetName[] = [
   'gateway',
   'gateway-nolog',
   'apollo-minimal',
+  'raw-http-sql',
+  'apollo-minimal-sql',
   'naive',
   'postgraphile',
   'pgbench',
@@ -148,13 +150,16 @@ async function startTarget(
     });
   }
   const metricsPort = await freePort();
+  // The -sql variants are the same comparator reading insurance from its tables.
+  const sql = target.endsWith('-sql');
   // A comparator opens its metrics port once it serves: that is its readiness.
   return start({
     name: target,
-    script: `dist/bench/targets/${target}.js`,
+    script: `dist/bench/targets/${sql ? target.slice(0, -'-sql'.length) : target}.js`,
     env: {
       ...base,
       METRICS_PORT: String(metricsPort),
+      ...(sql ? { INSURANCE_OVER: 'sql' } : {}),
       // One call per item queues hundreds of statements behind the pool for a W2 request; the
       // gateway's 2 s source timeout would turn that slowness into errors instead of a figure.
       ...(target === 'naive' ? { SOURCE_TIMEOUT_MS: '60000' } : {}),

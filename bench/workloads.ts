@@ -11,7 +11,9 @@ export const TARGETS = [
   'gateway',
   'gateway-nolog',
   'raw-http',
+  'raw-http-sql',
   'apollo-minimal',
+  'apollo-minimal-sql',
   'naive',
   'postgraphile',
   'pgbench',
@@ -26,9 +28,21 @@ export const WORKLOAD_TITLES: Record<WorkloadName, string> = {
   P1: 'citizen and household (population only)',
 };
 
-/** Which targets answer which workload; pgbench replays W1's SQL only. */
+/**
+ * Which targets answer which workload; pgbench replays W1's SQL only. The `-sql` variants read
+ * insurance from its tables rather than the agency's HTTP service: W1 shows what the hop costs.
+ */
 export const SUPPORTED: Record<WorkloadName, readonly TargetName[]> = {
-  W1: ['gateway', 'gateway-nolog', 'raw-http', 'apollo-minimal', 'naive', 'pgbench'],
+  W1: [
+    'gateway',
+    'gateway-nolog',
+    'raw-http',
+    'raw-http-sql',
+    'apollo-minimal',
+    'apollo-minimal-sql',
+    'naive',
+    'pgbench',
+  ],
   W2: ['gateway', 'gateway-nolog', 'raw-http', 'apollo-minimal', 'naive'],
   W3: ['gateway', 'gateway-nolog'],
   W4: ['gateway', 'gateway-nolog', 'raw-http', 'apollo-minimal', 'naive'],
