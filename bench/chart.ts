@@ -18,6 +18,8 @@ const COLOURS: Record<TargetName, string> = {
   naive: '#cf222e',
   postgraphile: '#8250df',
   pgbench: '#6e7781',
+  federated: '#0a3069',
+  'apollo-gateway': '#953800',
 };
 
 const escape = (text: string) =>

@@ -68,6 +68,8 @@ const RUN_ORDER: readonly TargetName[] = [
   'naive',
   'postgraphile',
   'pgbench',
+  'federated',
+  'apollo-gateway',
 ];
 
 const loadAtStart = Math.round(os.loadavg()[0] * 10) / 10;
@@ -149,6 +151,19 @@ async function startTarget(
       metricsUrl: `http://127.0.0.1:${port}/metrics`,
     });
   }
+  if (target === 'federated') {
+    // Every subgraph and the federated gateway, each a process (bench/targets/federated.ts).
+    return start({
+      name: target,
+      script: 'dist/bench/targets/federated.js',
+      env: { ...base, LOG_LEVEL: 'warn' },
+      port,
+      readyUrl: `http://127.0.0.1:${port}/readyz`,
+      path: '/graphql',
+      metricsUrl: `http://127.0.0.1:${port}/metrics`,
+      readyTimeoutMs: 300_000,
+    });
+  }
   const metricsPort = await freePort();
   // The -sql variants are the same comparator reading insurance from its tables.
   const sql = target.endsWith('-sql');
@@ -168,6 +183,8 @@ async function startTarget(
     readyUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     path: '/graphql',
     metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
+    // apollo-gateway starts the subgraph processes first.
+    readyTimeoutMs: 300_000,
   });
 }
 

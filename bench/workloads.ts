@@ -17,6 +17,8 @@ export const TARGETS = [
   'naive',
   'postgraphile',
   'pgbench',
+  'federated',
+  'apollo-gateway',
 ] as const;
 export type TargetName = (typeof TARGETS)[number];
 
@@ -31,6 +33,7 @@ export const WORKLOAD_TITLES: Record<WorkloadName, string> = {
 /**
  * Which targets answer which workload; pgbench replays W1's SQL only. The `-sql` variants read
  * insurance from its tables rather than the agency's HTTP service: W1 shows what the hop costs.
+ * `federated` (the federated gateway) and `apollo-gateway` compose the same subgraph processes.
  */
 export const SUPPORTED: Record<WorkloadName, readonly TargetName[]> = {
   W1: [
@@ -42,10 +45,28 @@ export const SUPPORTED: Record<WorkloadName, readonly TargetName[]> = {
     'apollo-minimal-sql',
     'naive',
     'pgbench',
+    'federated',
+    'apollo-gateway',
   ],
-  W2: ['gateway', 'gateway-nolog', 'raw-http', 'apollo-minimal', 'naive'],
+  W2: [
+    'gateway',
+    'gateway-nolog',
+    'raw-http',
+    'apollo-minimal',
+    'naive',
+    'federated',
+    'apollo-gateway',
+  ],
   W3: ['gateway', 'gateway-nolog'],
-  W4: ['gateway', 'gateway-nolog', 'raw-http', 'apollo-minimal', 'naive'],
+  W4: [
+    'gateway',
+    'gateway-nolog',
+    'raw-http',
+    'apollo-minimal',
+    'naive',
+    'federated',
+    'apollo-gateway',
+  ],
   P1: ['gateway', 'gateway-nolog', 'raw-http', 'postgraphile'],
 };
 
