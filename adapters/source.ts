@@ -1,7 +1,7 @@
 import net from 'node:net';
 import type { Knex } from 'knex';
 import type { DatabaseName } from './databases';
-import { Deadline, SourceUnavailableError, type SourceGuard } from './protection';
+import { Deadline, SourceUnavailableError, type CallBudget, type SourceGuard } from './protection';
 
 export { SourceUnavailableError };
 
@@ -155,7 +155,11 @@ export class SqlSource implements SqlReader {
    * while waiting for a connection it gives up (the connection is released on arrival), while
    * the statement runs it cancels it on the server.
    */
-  private run<R>(sql: string, bindings: readonly unknown[], signal: AbortSignal): Promise<R[]> {
+  private run<R>(
+    sql: string,
+    bindings: readonly unknown[],
+    budget: Pick<CallBudget, 'onAbort'>,
+  ): Promise<R[]> {
     if (!this.usesPg) {
       // PGlite runs in this process: nothing to cancel, the guard answers at the deadline.
       return this.knex
@@ -163,7 +167,6 @@ export class SqlSource implements SqlReader {
         .then((result) => (result as { rows: R[] }).rows);
     }
     const { name, text } = this.prepare(sql);
-    if (signal.aborted) return Promise.reject(new Error('no connection before the deadline'));
     return new Promise<R[]>((resolve, reject) => {
       let connection: RawConnection | null = null;
       let abandoned = false;
@@ -179,9 +182,10 @@ export class SqlSource implements SqlReader {
         const held = connection;
         grace = setTimeout(() => held.connection?.stream?.destroy(), CANCEL_GRACE_MS);
       };
-      signal.addEventListener('abort', onAbort, { once: true });
+      const stopListening = budget.onAbort(onAbort);
+      if (abandoned) return;
       const release = (held: RawConnection) => {
-        signal.removeEventListener('abort', onAbort);
+        stopListening();
         clearTimeout(grace);
         return this.knex.client.releaseConnection(held) as Promise<void>;
       };
@@ -202,7 +206,7 @@ export class SqlSource implements SqlReader {
           );
         },
         (error: unknown) => {
-          signal.removeEventListener('abort', onAbort);
+          stopListening();
           reject(error);
         },
       );
@@ -213,8 +217,8 @@ export class SqlSource implements SqlReader {
   select<R>(sql: string, bindings: readonly unknown[], deadline?: Deadline): Promise<R[]> {
     const keys = Array.isArray(bindings[0]) ? bindings[0].length : 1;
     return sourceCalls.track(this.database, keys, () =>
-      this.guard.run(deadline ?? new Deadline(this.defaultDeadlineMs), ({ signal }) =>
-        this.run<R>(sql, bindings, signal),
+      this.guard.run(deadline ?? new Deadline(this.defaultDeadlineMs), (budget) =>
+        this.run<R>(sql, bindings, budget),
       ),
     );
   }
@@ -226,6 +230,15 @@ export class SqlSource implements SqlReader {
 
   /** Answers when the database does, bypassing the breaker; used by /readyz. */
   async ping(signal: AbortSignal): Promise<void> {
-    await this.run('SELECT 1', [], signal);
+    await this.run('SELECT 1', [], {
+      onAbort: (listener) => {
+        if (signal.aborted) {
+          listener();
+          return () => undefined;
+        }
+        signal.addEventListener('abort', listener, { once: true });
+        return () => signal.removeEventListener('abort', listener);
+      },
+    });
   }
 }
