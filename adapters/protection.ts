@@ -46,10 +46,17 @@ export class SourceUnavailableError extends Error {
   }
 }
 
-/** The time left to a request for its reads of national databases. */
+/**
+ * The time left to a request for its reads of national databases. Its signal aborts when the
+ * deadline passes while a call holds it: the clock is armed by the first call in flight and
+ * disarmed when none is, so a request that is done leaves no timer behind to fire (and no
+ * abort to dispatch) seconds after it answered.
+ */
 export class Deadline {
   readonly at: number;
-  private abort: AbortSignal | undefined;
+  private controller: AbortController | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private holds = 0;
 
   constructor(readonly budgetMs: number) {
     this.at = Date.now() + budgetMs;
@@ -59,14 +66,40 @@ export class Deadline {
     return Math.max(0, this.at - Date.now());
   }
 
-  /** Aborts when the deadline passes (made on first use). */
+  /** Aborts when the deadline passes during a call (made on first use). */
   get signal(): AbortSignal {
-    if (!this.abort) {
-      this.abort = AbortSignal.timeout(Math.max(1, this.remaining()));
+    if (!this.controller) {
+      this.controller = new AbortController();
       // Every call of the request listens to it: dozens is normal, not a leak.
-      setMaxListeners(0, this.abort);
+      setMaxListeners(0, this.controller.signal);
     }
-    return this.abort;
+    return this.controller.signal;
+  }
+
+  /** Arms the deadline for one call; the returned function ends that call's hold. */
+  hold(): () => void {
+    const signal = this.signal;
+    this.holds += 1;
+    if (!this.timer && !signal.aborted) {
+      const left = this.remaining();
+      if (left <= 0) this.expire();
+      else this.timer = setTimeout(() => this.expire(), left);
+    }
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      this.holds -= 1;
+      if (this.holds === 0 && this.timer) {
+        clearTimeout(this.timer);
+        this.timer = undefined;
+      }
+    };
+  }
+
+  private expire(): void {
+    this.timer = undefined;
+    this.controller?.abort(new DOMException('The request deadline passed.', 'TimeoutError'));
   }
 }
 
@@ -103,8 +136,49 @@ export function sourceSettings(
 
 /** What a guarded call receives: when to give up, and how long it has. */
 export interface CallBudget {
-  signal: AbortSignal;
+  /** Aborts when the call must stop (made on first use: an HTTP call passes it on). */
+  readonly signal: AbortSignal;
   timeoutMs: number;
+  /** Calls `listener` once when the call must stop; returns what removes it. */
+  onAbort(listener: () => void): () => void;
+}
+
+/**
+ * One call's cancellation: plain callbacks, and an AbortSignal only for a caller that asks for
+ * one, since most calls (SQL statements) only need to be told, and a signal costs more to make
+ * and to listen to than the call's own bookkeeping.
+ */
+class CallCancellation implements CallBudget {
+  aborted = false;
+  private controller: AbortController | undefined;
+  private readonly listeners = new Set<() => void>();
+
+  constructor(readonly timeoutMs: number) {}
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.aborted) this.controller.abort();
+    }
+    return this.controller.signal;
+  }
+
+  onAbort(listener: () => void): () => void {
+    if (this.aborted) {
+      listener();
+      return () => undefined;
+    }
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  abort(): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.controller?.abort();
+    for (const listener of this.listeners) listener();
+    this.listeners.clear();
+  }
 }
 
 /** The circuit as /readyz names it. */
@@ -230,15 +304,22 @@ export class SourceGuard {
     if (deadline.remaining() <= 0) return Promise.reject(this.timedOut(true));
     return new Promise<T>((resolve, reject) => {
       let settled = false;
+      // The call's own cancellation, once it holds a slot; the deadline cancels it too.
+      let controller: CallCancellation | undefined;
+      let budgetMs: number | undefined;
+      const release = deadline.hold();
       const finish = (error: unknown, value?: T) => {
         if (settled) return;
         settled = true;
         deadline.signal.removeEventListener('abort', onDeadline);
+        release();
         if (error === undefined) resolve(value as T);
         else reject(error);
       };
-      let budgetMs: number | undefined;
-      const onDeadline = () => finish(this.timedOut(budgetMs === undefined, budgetMs));
+      const onDeadline = () => {
+        controller?.abort();
+        finish(this.timedOut(budgetMs === undefined, budgetMs));
+      };
       deadline.signal.addEventListener('abort', onDeadline);
 
       // The slot is held until the call settles, cancelled or not, so that the bulkhead
@@ -249,20 +330,20 @@ export class SourceGuard {
           const timeoutMs = Math.min(this.settings.timeoutMs, deadline.remaining());
           if (timeoutMs <= 0) throw this.timedOut(true);
           budgetMs = timeoutMs;
-          const controller = new AbortController();
+          const own = new CallCancellation(timeoutMs);
+          controller = own;
+          // The deadline may have passed while this call waited for its slot.
+          if (deadline.signal.aborted) own.abort();
           const timer = setTimeout(() => {
-            controller.abort();
+            own.abort();
             finish(this.timedOut(false, timeoutMs));
           }, timeoutMs);
-          const onAbort = () => controller.abort();
-          deadline.signal.addEventListener('abort', onAbort);
           try {
-            return await call({ signal: controller.signal, timeoutMs });
+            return await call(own);
           } catch (error) {
-            throw this.classify(error, controller.signal.aborted, deadline, timeoutMs);
+            throw this.classify(error, own.aborted, deadline, timeoutMs);
           } finally {
             clearTimeout(timer);
-            deadline.signal.removeEventListener('abort', onAbort);
           }
         }, deadline.signal)
         .then(

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import type { Knex } from 'knex';
 import type { DatabaseName } from './databases';
-import { Deadline, SourceUnavailableError, type SourceGuard } from './protection';
+import { Deadline, SourceUnavailableError, type CallBudget, type SourceGuard } from './protection';
 
 export { SourceUnavailableError };
 
@@ -164,67 +164,75 @@ export class SqlSource implements SqlReader {
     return statement;
   }
 
-  /** A connection of the pool, or a rejection when `signal` aborts first (it is then released on arrival). */
-  private acquire(signal: AbortSignal): Promise<RawConnection> {
-    const pending = this.knex.client.acquireConnection() as Promise<RawConnection>;
-    return new Promise((resolve, reject) => {
+  /**
+   * Runs one statement on a connection of the pool. One abort listener serves both phases:
+   * while waiting for a connection it gives up (the connection is released on arrival), while
+   * the statement runs it cancels it on the server.
+   */
+  private run<R>(
+    sql: string,
+    bindings: readonly unknown[],
+    budget: Pick<CallBudget, 'onAbort'>,
+  ): Promise<R[]> {
+    if (!this.usesPg) {
+      // PGlite runs in this process: nothing to cancel, the guard answers at the deadline.
+      return this.knex
+        .raw(sql, bindings as Knex.RawBinding[])
+        .then((result) => (result as { rows: R[] }).rows);
+    }
+    const { name, text } = this.prepare(sql);
+    return new Promise<R[]>((resolve, reject) => {
+      let connection: RawConnection | null = null;
+      let abandoned = false;
+      let grace: NodeJS.Timeout | undefined;
       const onAbort = () => {
-        reject(new Error('no connection before the deadline'));
-        pending.then(
-          (connection) => this.knex.client.releaseConnection(connection),
-          () => undefined,
-        );
+        if (!connection) {
+          abandoned = true;
+          reject(new Error('no connection before the deadline'));
+          return;
+        }
+        cancelOnServer(connection);
+        // A server that does not hear the cancel (a silent network) loses the connection instead.
+        const held = connection;
+        grace = setTimeout(() => held.connection?.stream?.destroy(), CANCEL_GRACE_MS);
       };
-      if (signal.aborted) return onAbort();
-      signal.addEventListener('abort', onAbort, { once: true });
-      pending.then(
-        (connection) => {
-          signal.removeEventListener('abort', onAbort);
-          resolve(connection);
+      const stopListening = budget.onAbort(onAbort);
+      if (abandoned) return;
+      const release = (held: RawConnection) => {
+        stopListening();
+        clearTimeout(grace);
+        return this.knex.client.releaseConnection(held) as Promise<void>;
+      };
+      (this.knex.client.acquireConnection() as Promise<RawConnection>).then(
+        (held) => {
+          if (abandoned) {
+            void release(held);
+            return;
+          }
+          connection = held;
+          held.query({ name, text, values: bindings as unknown[] }).then(
+            (result) => release(held).then(() => resolve(result.rows as R[]), reject),
+            (error: unknown) =>
+              release(held).then(
+                () => reject(error),
+                () => reject(error),
+              ),
+          );
         },
         (error: unknown) => {
-          signal.removeEventListener('abort', onAbort);
+          stopListening();
           reject(error);
         },
       );
     });
   }
 
-  private async run<R>(
-    sql: string,
-    bindings: readonly unknown[],
-    signal: AbortSignal,
-  ): Promise<R[]> {
-    if (!this.usesPg) {
-      // PGlite runs in this process: nothing to cancel, the guard answers at the deadline.
-      const result = await this.knex.raw(sql, bindings as Knex.RawBinding[]);
-      return (result as { rows: R[] }).rows;
-    }
-    const { name, text } = this.prepare(sql);
-    const connection = await this.acquire(signal);
-    let grace: NodeJS.Timeout | undefined;
-    const onAbort = () => {
-      cancelOnServer(connection);
-      // A server that does not hear the cancel (a silent network) loses the connection instead.
-      grace = setTimeout(() => connection.connection?.stream?.destroy(), CANCEL_GRACE_MS);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    try {
-      const result = await connection.query({ name, text, values: bindings as unknown[] });
-      return result.rows as R[];
-    } finally {
-      signal.removeEventListener('abort', onAbort);
-      clearTimeout(grace);
-      await this.knex.client.releaseConnection(connection);
-    }
-  }
-
   /** Runs one statement with `?` placeholders and returns its rows. */
   select<R>(sql: string, bindings: readonly unknown[], deadline?: Deadline): Promise<R[]> {
     const keys = Array.isArray(bindings[0]) ? bindings[0].length : 1;
     return sourceCalls.track(this.database, keys, () =>
-      this.guard.run(deadline ?? new Deadline(this.defaultDeadlineMs), ({ signal }) =>
-        this.run<R>(sql, bindings, signal),
+      this.guard.run(deadline ?? new Deadline(this.defaultDeadlineMs), (budget) =>
+        this.run<R>(sql, bindings, budget),
       ),
     );
   }
@@ -236,6 +244,15 @@ export class SqlSource implements SqlReader {
 
   /** Answers when the database does, bypassing the breaker; used by /readyz. */
   async ping(signal: AbortSignal): Promise<void> {
-    await this.run('SELECT 1', [], signal);
+    await this.run('SELECT 1', [], {
+      onAbort: (listener) => {
+        if (signal.aborted) {
+          listener();
+          return () => undefined;
+        }
+        signal.addEventListener('abort', listener, { once: true });
+        return () => signal.removeEventListener('abort', listener);
+      },
+    });
   }
 }

@@ -12,10 +12,14 @@ const COLOURS: Record<TargetName, string> = {
   gateway: '#1f6feb',
   'gateway-nolog': '#79a8f5',
   'raw-http': '#2da44e',
+  'raw-http-sql': '#8ddb9e',
   'apollo-minimal': '#bf8700',
+  'apollo-minimal-sql': '#e3c26b',
   naive: '#cf222e',
   postgraphile: '#8250df',
   pgbench: '#6e7781',
+  federated: '#0a3069',
+  'apollo-gateway': '#953800',
 };
 
 const escape = (text: string) =>

@@ -26,8 +26,9 @@ export interface BenchOptions {
 
 const USAGE = `npm run bench -- [options]
 
-  --smoke               tiny data set (2,000 citizens in database bench_smoke), ~3 s per run;
-                        writes bench/results/smoke.json only
+  --smoke               tiny data set (2,000 citizens in database bench_smoke), ~3 s per run,
+                        every target but the gateway and raw-http on its first workload only,
+                        no -sql variants; writes bench/results/smoke.json only
   --citizens N          citizens to seed (default 1,000,000 in database "national"; another
                         size in database "bench_<N>")
   --duration S          seconds measured per workload per target (default 20; smoke 3)
@@ -126,9 +127,11 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     workloads: value('--workloads')
       ? list(value('--workloads') as string, WORKLOADS, 'workload')
       : [...WORKLOADS],
+    // The -sql variants are the same comparators reading insurance another way: a smoke run
+    // leaves them out unless named.
     targets: value('--targets')
       ? list(value('--targets') as string, TARGETS, 'target')
-      : [...TARGETS],
+      : TARGETS.filter((target) => !smoke || !target.endsWith('-sql')),
     databaseUrl: value('--database-url') ?? `postgres://postgres@127.0.0.1:5432/${database}`,
     skipSeed: flags.has('--skip-seed'),
     profile: flags.has('--profile'),

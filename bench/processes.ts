@@ -99,20 +99,53 @@ export async function startService(spec: ServiceSpec): Promise<Service> {
     output: () => lines.join('\n'),
     async stop() {
       if (exited !== null) return;
+      // A federated target stops its own processes; any it leaves behind are stopped here.
+      const descendants = descendantsOf(child.pid as number);
       child.kill('SIGTERM');
       const force = setTimeout(() => child.kill('SIGKILL'), 30_000);
       await exit;
       clearTimeout(force);
+      for (const pid of descendants) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // Already gone.
+        }
+      }
     },
   };
 }
 
-/** Resident memory of a process in MB, from /proc (null once it is gone). */
+/** The processes a process started, from /proc (none once it is gone). */
+function childrenOf(pid: number): number[] {
+  try {
+    return fs
+      .readdirSync(`/proc/${pid}/task`)
+      .flatMap((task) =>
+        fs.readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean),
+      )
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** Every process below `pid`, children first. */
+function descendantsOf(pid: number): number[] {
+  return childrenOf(pid).flatMap((child) => [child, ...descendantsOf(child)]);
+}
+
+/**
+ * Resident memory in MB, from /proc (null once it is gone), of a process and every process it
+ * started: a federated target is a launcher and its subgraph and gateway processes.
+ */
 export function rssMB(pid: number): number | null {
   try {
     const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
     const match = /VmRSS:\s+(\d+) kB/.exec(status);
-    return match ? Number(match[1]) / 1024 : null;
+    if (!match) return null;
+    const own = Number(match[1]) / 1024;
+    return childrenOf(pid).reduce((sum, child) => sum + (rssMB(child) ?? 0), own);
   } catch {
     return null;
   }
@@ -153,8 +186,12 @@ export async function sourceCalls(service: Service): Promise<Record<string, numb
     }
     return calls;
   }
-  const body = JSON.parse(text) as { sourceCalls?: Record<string, number> };
-  return body.sourceCalls ?? {};
+  // The federated gateway counts the calls it makes to each subgraph.
+  const body = JSON.parse(text) as {
+    sourceCalls?: Record<string, number>;
+    subgraphCalls?: Record<string, number>;
+  };
+  return body.sourceCalls ?? body.subgraphCalls ?? {};
 }
 
 /**

@@ -11,10 +11,14 @@ export const TARGETS = [
   'gateway',
   'gateway-nolog',
   'raw-http',
+  'raw-http-sql',
   'apollo-minimal',
+  'apollo-minimal-sql',
   'naive',
   'postgraphile',
   'pgbench',
+  'federated',
+  'apollo-gateway',
 ] as const;
 export type TargetName = (typeof TARGETS)[number];
 
@@ -26,12 +30,43 @@ export const WORKLOAD_TITLES: Record<WorkloadName, string> = {
   P1: 'citizen and household (population only)',
 };
 
-/** Which targets answer which workload; pgbench replays W1's SQL only. */
+/**
+ * Which targets answer which workload; pgbench replays W1's SQL only. The `-sql` variants read
+ * insurance from its tables rather than the agency's HTTP service: W1 shows what the hop costs.
+ * `federated` (the federated gateway) and `apollo-gateway` compose the same subgraph processes.
+ */
 export const SUPPORTED: Record<WorkloadName, readonly TargetName[]> = {
-  W1: ['gateway', 'gateway-nolog', 'raw-http', 'apollo-minimal', 'naive', 'pgbench'],
-  W2: ['gateway', 'gateway-nolog', 'raw-http', 'apollo-minimal', 'naive'],
+  W1: [
+    'gateway',
+    'gateway-nolog',
+    'raw-http',
+    'raw-http-sql',
+    'apollo-minimal',
+    'apollo-minimal-sql',
+    'naive',
+    'pgbench',
+    'federated',
+    'apollo-gateway',
+  ],
+  W2: [
+    'gateway',
+    'gateway-nolog',
+    'raw-http',
+    'apollo-minimal',
+    'naive',
+    'federated',
+    'apollo-gateway',
+  ],
   W3: ['gateway', 'gateway-nolog'],
-  W4: ['gateway', 'gateway-nolog', 'raw-http', 'apollo-minimal', 'naive'],
+  W4: [
+    'gateway',
+    'gateway-nolog',
+    'raw-http',
+    'apollo-minimal',
+    'naive',
+    'federated',
+    'apollo-gateway',
+  ],
   P1: ['gateway', 'gateway-nolog', 'raw-http', 'postgraphile'],
 };
 

@@ -80,9 +80,23 @@ export function createMetrics(options: {
     labelNames: ['source', 'reason'],
     registers: [registry],
   });
+  // Every call observes two histograms: each source's series are bound once, not looked up
+  // by their labels on every call.
+  const series = new Map<
+    string,
+    { keys: Histogram.Internal<'source'>; duration: Histogram.Internal<'source'> }
+  >();
   metrics.close = options.sourceCalls.listen(({ database, keys, seconds, failure }) => {
-    batchKeys.observe({ source: database }, keys);
-    sourceDuration.observe({ source: database }, seconds);
+    let bound = series.get(database);
+    if (!bound) {
+      bound = {
+        keys: batchKeys.labels({ source: database }),
+        duration: sourceDuration.labels({ source: database }),
+      };
+      series.set(database, bound);
+    }
+    bound.keys.observe(keys);
+    bound.duration.observe(seconds);
     if (failure) sourceErrors.inc({ source: database, reason: failure });
   });
   new Counter({

@@ -1,14 +1,23 @@
 import DataLoader from 'dataloader';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
-import { CountedPool, addressText, runTarget, serveMetrics, targetEnv } from './common';
+import {
+  CountedPool,
+  InsuranceHttp,
+  addressText,
+  runTarget,
+  serveMetrics,
+  targetEnv,
+} from './common';
 
 /**
  * apollo-minimal: what a typical team writes. Apollo Server's standalone server, a hand-written
  * schema covering the fields the workloads ask, and one DataLoader per table built per request,
  * joining only where a row is useless alone (a role with its enterprise, a right with its
  * parcel, a unit with its province). No access control, no log, no cache across requests.
- * Insurance is read from its tables directly rather than through the agency's service.
+ * Insurance records and their contributions come from the agency's HTTP service, one call per
+ * loader batch, as the gateway must reach them; apollo-minimal-sql (INSURANCE_OVER=sql) reads
+ * the agency's tables instead.
  */
 
 const typeDefs = `#graphql
@@ -142,7 +151,7 @@ function allByKey<R>(keys: readonly string[], rows: R[], key: (row: R) => string
   return keys.map((k) => map.get(k) ?? []);
 }
 
-function createLoaders(db: CountedPool) {
+function createLoaders(db: CountedPool, insurance: InsuranceHttp | null) {
   const rights = async (ids: readonly string[]) => {
     const rows = await db.query<Right & Right['parcel']>(
       'land',
@@ -223,30 +232,34 @@ function createLoaders(db: CountedPool) {
     ),
     landRights: new DataLoader(rights),
     insurance: new DataLoader(async (ids: readonly string[]) =>
-      byKey(
-        ids,
-        await db.query<InsuranceRecord>(
-          'insurance',
-          `SELECT social_insurance_number AS "socialInsuranceNumber", citizen_id AS "citizenId", status
+      insurance
+        ? insurance.lookup<InsuranceRecord | null>('recordsByCitizen', ids)
+        : byKey(
+            ids,
+            await db.query<InsuranceRecord>(
+              'insurance',
+              `SELECT social_insurance_number AS "socialInsuranceNumber", citizen_id AS "citizenId", status
            FROM insurance.insurance_records WHERE citizen_id = ANY($1)`,
-          [ids],
-        ),
-        (row) => row.citizenId,
-      ),
+              [ids],
+            ),
+            (row) => row.citizenId,
+          ),
     ),
     contributions: new DataLoader(async (numbers: readonly string[]) =>
-      allByKey(
-        numbers,
-        await db.query<Contribution>(
-          'insurance',
-          `SELECT social_insurance_number AS "socialInsuranceNumber", employer_code AS "employerCode",
+      insurance
+        ? insurance.lookup<Contribution[]>('contributionsByNumber', numbers)
+        : allByKey(
+            numbers,
+            await db.query<Contribution>(
+              'insurance',
+              `SELECT social_insurance_number AS "socialInsuranceNumber", employer_code AS "employerCode",
              from_month::text AS "fromMonth", to_month::text AS "toMonth",
              monthly_salary::float8 AS "monthlySalary"
            FROM insurance.contributions WHERE social_insurance_number = ANY($1) ORDER BY from_month, id`,
-          [numbers],
-        ),
-        (row) => row.socialInsuranceNumber,
-      ),
+              [numbers],
+            ),
+            (row) => row.socialInsuranceNumber,
+          ),
     ),
     civilServant: new DataLoader(async (ids: readonly string[]) => {
       const rows = await db.query<
@@ -355,15 +368,17 @@ const resolvers = {
 async function start(): Promise<() => Promise<void>> {
   const env = targetEnv();
   const db = new CountedPool(env);
+  const insurance = env.insuranceOver === 'http' ? new InsuranceHttp(env, db.counter) : null;
   const server = new ApolloServer<Context>({ typeDefs, resolvers });
   await startStandaloneServer(server, {
     listen: { port: env.port, host: '127.0.0.1' },
-    context: async () => ({ loaders: createLoaders(db) }),
+    context: async () => ({ loaders: createLoaders(db, insurance) }),
   });
   const metrics = await serveMetrics(env.metricsPort, () => db.counter.snapshot());
   return async () => {
     metrics.close();
     await server.stop();
+    await insurance?.close();
     await db.pool.end();
   };
 }

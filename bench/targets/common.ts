@@ -1,5 +1,6 @@
 import http from 'node:http';
 import { Pool } from 'pg';
+import { Pool as HttpPool } from 'undici';
 
 /** What every comparator reads from its environment, set by the harness that starts it. */
 export interface TargetEnv {
@@ -7,6 +8,10 @@ export interface TargetEnv {
   port: number;
   metricsPort: number;
   poolSize: number;
+  /** The social insurance agency's HTTP service, as the gateway reaches it. */
+  insuranceUrl: string | null;
+  /** How insurance is read: over the agency's HTTP service (as the gateway must) or its tables. */
+  insuranceOver: 'http' | 'sql';
 }
 
 export function targetEnv(env: NodeJS.ProcessEnv = process.env): TargetEnv {
@@ -18,7 +23,50 @@ export function targetEnv(env: NodeJS.ProcessEnv = process.env): TargetEnv {
     metricsPort: Number(env.METRICS_PORT ?? 4901),
     // The gateway's default pool, so that no comparator wins by holding more connections.
     poolSize: Number(env.DATABASE_POOL_SIZE ?? 10),
+    insuranceUrl: env.INSURANCE_SERVICE_URL || null,
+    insuranceOver: env.INSURANCE_OVER === 'sql' ? 'sql' : 'http',
   };
+}
+
+/**
+ * The insurance agency's batch endpoint (mocks/insurance-service), one POST per batch of keys,
+ * counted as one insurance call. Twice the database pool in keep-alive connections, as the
+ * gateway's insurance adapter holds, so that no target waits on the hop more than the gateway.
+ */
+export class InsuranceHttp {
+  private readonly pool: HttpPool;
+
+  constructor(
+    env: TargetEnv,
+    private readonly counter: StatementCounter,
+  ) {
+    if (!env.insuranceUrl) throw new Error('INSURANCE_SERVICE_URL must name the agency service');
+    this.pool = new HttpPool(env.insuranceUrl, {
+      connections: env.poolSize * 2,
+      pipelining: 1,
+      keepAliveTimeout: 30_000,
+    });
+  }
+
+  /** One entry per key, in key order (null or [] where the agency holds nothing). */
+  async lookup<R>(op: string, keys: readonly string[]): Promise<R[]> {
+    this.counter.record('insurance');
+    const response = await this.pool.request({
+      path: '/v1/lookup',
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ op, keys }),
+    });
+    if (response.statusCode !== 200) {
+      await response.body.dump();
+      throw new Error(`insurance service answered ${response.statusCode}`);
+    }
+    return ((await response.body.json()) as { results: R[] }).results;
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
 }
 
 /** Statements issued per national database: the shape of the gateway's GET /metrics. */

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import {
   CountedPool,
+  InsuranceHttp,
   addressText,
   listen,
   readBody,
@@ -15,8 +16,9 @@ import { SQL } from './sql';
  * each request by its operation name, issues the gateway's SQL with pg (one statement per
  * national database per level, independent levels in parallel), and writes the JSON the gateway
  * would answer itself. No GraphQL, no access control, no log. Statements are prepared once per
- * connection, and a record comes with its contributions in one statement, as the gateway's
- * adapters do. Reference data (administrative units) is read once at start, as the gateway's
+ * connection. Insurance comes from the agency's HTTP service, a record with its contributions
+ * in one call, as the gateway's adapter reads it; raw-http-sql (INSURANCE_OVER=sql) reads the
+ * agency's tables instead, to show what the hop costs. Reference data (administrative units) is read once at start, as the gateway's
  * cache holds it in steady state.
  */
 
@@ -111,6 +113,13 @@ function groupBy<R>(rows: R[], key: (row: R) => string): Map<string, R[]> {
 async function start(): Promise<() => Promise<void>> {
   const env = targetEnv();
   const db = new CountedPool(env, true);
+  const insurance = env.insuranceOver === 'http' ? new InsuranceHttp(env, db.counter) : null;
+  const recordsOf = async (ids: string[]): Promise<RecordRow[]> =>
+    insurance
+      ? (await insurance.lookup<RecordRow | null>('recordsWithContributionsByCitizen', ids)).filter(
+          (record): record is RecordRow => record !== null,
+        )
+      : db.query<RecordRow>('insurance', SQL.recordsWithContributionsByCitizen, [ids]);
   const units = new Map(
     (await db.pool.query<Unit>(SQL.units)).rows.map((unit) => [unit.code, unit] as const),
   );
@@ -162,7 +171,7 @@ async function start(): Promise<() => Promise<void>> {
       db.query<CitizenRow>('population', SQL.citizensById, [unique]),
       db.query<RoleRow>('enterprise', SQL.rolesOfCitizens, [unique]),
       rightsOf(unique),
-      db.query<RecordRow>('insurance', SQL.recordsWithContributionsByCitizen, [unique]),
+      recordsOf(unique),
       db.query<ServantRow>('civil_service', SQL.servantsByCitizen, [unique]),
     ]);
     const contributions = records.flatMap((record) => record.contributions);
@@ -331,6 +340,7 @@ async function start(): Promise<() => Promise<void>> {
   return async () => {
     metrics.close();
     await new Promise((resolve) => server.close(resolve));
+    await insurance?.close();
     await db.pool.end();
   };
 }

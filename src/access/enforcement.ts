@@ -104,6 +104,71 @@ function noteSubjects(
   return subjects;
 }
 
+/** What the policy says of one field coordinate for a client under one purpose. */
+type Decision = { allowed: true; consent: boolean } | { allowed: false; message: string };
+
+/**
+ * What one request has worked out already: the decision per field coordinate (it depends on
+ * the viewer and the purpose, not on the value being resolved), and the subjects of each row,
+ * noted once however many of its fields are read.
+ */
+interface RequestDecisions {
+  purpose: string | null;
+  decisions: Map<string, Decision>;
+  rows: Map<string, WeakMap<object, RecordSubjects>>;
+}
+
+const requests = new WeakMap<Context['access'], RequestDecisions>();
+
+function decisionsOf(ctx: Context): RequestDecisions {
+  let state = requests.get(ctx.access);
+  if (!state) {
+    state = { purpose: ctx.access.purpose, decisions: new Map(), rows: new Map() };
+    requests.set(ctx.access, state);
+  } else if (state.purpose !== ctx.access.purpose) {
+    // A prefill sets the purpose to its procedure: decisions made under another do not hold.
+    state.purpose = ctx.access.purpose;
+    state.decisions.clear();
+  }
+  return state;
+}
+
+/** The subjects of a row, noted for the log the first time one of its fields is read. */
+function rowSubjects(
+  ctx: Context,
+  state: RequestDecisions,
+  typeName: string,
+  keyField: string | null,
+  row: unknown,
+): RecordSubjects {
+  if (row === null || typeof row !== 'object') return noteSubjects(ctx, typeName, keyField, row);
+  let seen = state.rows.get(typeName);
+  if (!seen) {
+    seen = new WeakMap();
+    state.rows.set(typeName, seen);
+  }
+  let subjects = seen.get(row);
+  if (!subjects) {
+    subjects = noteSubjects(ctx, typeName, keyField, row);
+    seen.set(row, subjects);
+  }
+  return subjects;
+}
+
+function decide(ctx: Context, typeName: string, fieldName: string, coordinate: string): Decision {
+  const { viewer, access } = ctx;
+  const policy = policyOf(viewer, access.purpose);
+  if (!policy || !fieldAllowed(policy, typeName, fieldName)) {
+    return {
+      allowed: false,
+      message: policy
+        ? `Purpose "${access.purpose}" does not allow reading ${coordinate}.`
+        : (purposeProblem(viewer, access.purpose) ?? `${coordinate} is not readable.`),
+    };
+  }
+  return { allowed: true, consent: policy.requiresConsent && !fieldName.startsWith('__') };
+}
+
 /** Notes the subjects of what a root field returned: one row or a list of them. */
 function noteReturned(
   ctx: Context,
@@ -206,7 +271,8 @@ function guardField(
   const coordinate = `${typeName}.${fieldName}`;
   return (parent, args, ctx, info) => {
     const { viewer, access } = ctx;
-    const subjects = noteSubjects(ctx, typeName, keyField, parent);
+    const state = decisionsOf(ctx);
+    const subjects = rowSubjects(ctx, state, typeName, keyField, parent);
     if (viewer.kind === 'citizen') {
       // Through `me` a citizen reaches their enterprises, land and insurance, but another
       // person (a spouse, a co-owner) stays closed.
@@ -219,16 +285,16 @@ function guardField(
       access.fields.add(coordinate);
       return resolve(parent, args, ctx, info);
     }
-    const policy = policyOf(viewer, access.purpose);
-    if (!policy || !fieldAllowed(policy, typeName, fieldName)) {
-      access.denied.add(coordinate);
-      throw forbidden(
-        policy
-          ? `Purpose "${access.purpose}" does not allow reading ${coordinate}.`
-          : (purposeProblem(viewer, access.purpose) ?? `${coordinate} is not readable.`),
-      );
+    let decision = state.decisions.get(coordinate);
+    if (!decision) {
+      decision = decide(ctx, typeName, fieldName, coordinate);
+      state.decisions.set(coordinate, decision);
     }
-    if (policy.requiresConsent && !fieldName.startsWith('__')) {
+    if (!decision.allowed) {
+      access.denied.add(coordinate);
+      throw forbidden(decision.message);
+    }
+    if (decision.consent) {
       // Every person the record belongs to must have consented; a record of no person (an
       // enterprise's) cannot be consented to by a citizen, so it stays closed.
       const refuse = () => {

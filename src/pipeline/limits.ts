@@ -1,6 +1,7 @@
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import {
   Kind,
+  isEnumType,
   visit,
   type DocumentNode,
   type GraphQLSchema,
@@ -76,8 +77,53 @@ function literalDepth(document: DocumentNode): number {
   return deepest;
 }
 
+/** Variable types whose values can size nothing: no list, no object, no number (a page size). */
+const UNSIZED_SCALARS = new Set(['ID', 'String', 'Boolean']);
+
+/**
+ * Whether a variable of the operation could change the limits' outcome: one whose type is a
+ * list, an input object, a number or a custom scalar (JSON). Validation holds each variable to
+ * its declared type, so an operation with only ids, strings, booleans and enums is costed the
+ * same for every request.
+ */
+function sizedByVariables(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+): boolean {
+  for (const definition of document.definitions) {
+    if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
+    if (operationName && definition.name?.value !== operationName) continue;
+    for (const variable of definition.variableDefinitions ?? []) {
+      const type = variable.type.kind === Kind.NON_NULL_TYPE ? variable.type.type : variable.type;
+      if (type.kind !== Kind.NAMED_TYPE) return true;
+      const name = type.name.value;
+      if (!UNSIZED_SCALARS.has(name) && !isEnumType(schema.getType(name))) return true;
+    }
+  }
+  return false;
+}
+
+/** What is known of one parsed document: its literal depth, and which operations passed. */
+interface DocumentLimits {
+  literalDepth: number;
+  /** Operations, by name, that passed and whose variables size nothing. */
+  passed: Set<string>;
+}
+
 /** The limits stage: checks on the parsed document and the request's variables. */
 export function createLimitsStage(schema: GraphQLSchema, limits: RequestLimits = GATEWAY_LIMITS) {
+  // The parsed document of a cached query is one object for every request that sends it (the
+  // server's document store), so what depends on the document alone is worked out once.
+  const documents = new WeakMap<DocumentNode, DocumentLimits>();
+  const known = (document: DocumentNode): DocumentLimits => {
+    let entry = documents.get(document);
+    if (!entry) {
+      entry = { literalDepth: literalDepth(document), passed: new Set() };
+      documents.set(document, entry);
+    }
+    return entry;
+  };
   return {
     limits,
     /** For the parser: documents past the token budget are refused while parsing. */
@@ -99,15 +145,21 @@ export function createLimitsStage(schema: GraphQLSchema, limits: RequestLimits =
     ): void {
       const input = inputShape(variables ?? null, limits.maxInputDepth, limits.maxInputNodes);
       if (input) throw tooComplex(input);
-      if (literalDepth(document) > limits.maxInputDepth) {
+      const entry = known(document);
+      if (entry.literalDepth > limits.maxInputDepth) {
         throw tooComplex(`an argument nests values deeper than ${limits.maxInputDepth} levels`);
       }
+      const name = operationName ?? '';
+      if (entry.passed.has(name)) return;
       const problem = checkOperationLimits(document, schema, {
         ...limits,
         variables,
         operationName,
       });
       if (problem) throw tooComplex(problem.reason);
+      // Only a pass is kept: a refusal may come of a value of the wrong type (an array for an
+      // id), which coercion refuses anyway, and must not refuse the next, well-typed request.
+      if (!sizedByVariables(schema, document, operationName)) entry.passed.add(name);
     },
   };
 }
