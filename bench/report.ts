@@ -74,6 +74,14 @@ export function renderSection(results: BenchResults, chartPath: string): string 
   }
   lines.push(
     '',
+    'Every target reaches the social insurance agency through its HTTP service, as the gateway ' +
+      'must; `raw-http-sql` and `apollo-minimal-sql` read its tables instead, to show what the ' +
+      'hop costs. `federated` is the federated gateway over a process per national database, ' +
+      '`apollo-gateway` is `@apollo/gateway` over the same subgraph processes; for both, ' +
+      'calls/req counts subgraph calls and RSS is the sum over all their processes.',
+  );
+  lines.push(
+    '',
     '| target | workload | measured | limit | status |',
     '| --- | --- | --- | --- | --- |',
   );
