@@ -73,7 +73,15 @@ async function main(): Promise<void> {
   );
   const spawnSubgraph = (name: (typeof NATIONAL_DATABASES)[number]) =>
     spawnService(name, 'src/subgraph/main.ts', [name, '--port', String(ports[name])], {
-      env: { ...subgraphEnv, ...witnessing[name] },
+      env: {
+        ...subgraphEnv,
+        ...witnessing[name],
+        // Each provider log in a database of its own (<NAME>_AUDIT_DATABASE_URL), as a ministry's
+        // would be: subgraphs that shared one log database would queue on one chain's lock.
+        ...(process.env[`${name.toUpperCase()}_AUDIT_DATABASE_URL`]
+          ? { AUDIT_DATABASE_URL: process.env[`${name.toUpperCase()}_AUDIT_DATABASE_URL`] }
+          : {}),
+      },
       onOutput,
     });
   // The first one fills the embedded database (or checks the real one); the rest reuse its snapshot.
