@@ -460,11 +460,10 @@ describe('the witnesses of the access log', () => {
   it('are told up to date, behind, unreachable or forked from what each holds against the log', async () => {
     await checkpointWitnessed();
     await checkpointWitnessed();
-    const { rows } = await t
-      .db('population')
-      .raw<{ rows: { seq: string }[] }>(
-        'SELECT seq::text AS seq FROM audit.checkpoints ORDER BY seq DESC LIMIT 2',
-      );
+    const { rows } = await t.db('population').raw<{ rows: { seq: string }[] }>(
+      // Ordered by the bigint column, not by the text it is selected as ('9' > '10').
+      'SELECT seq::text AS seq FROM audit.checkpoints ORDER BY checkpoints.seq DESC LIMIT 2',
+    );
     const [newest, previous] = rows.map((row) => row.seq);
     const witness = (fields: Partial<AuditWitnessStatus>): AuditWitnessStatus => ({
       url: 'http://witness.example',
