@@ -53,36 +53,7 @@ export function entryHash(entry: HashableEntry, seq: bigint, previousHash: strin
   // A JSON array in a fixed order: unambiguous, and the same in any language that re-verifies it.
   const clientId = entry.clientRequestId ?? null;
   const providers = entry.providerEntries ?? [];
-  if (providers.length > 0) {
-    return sha256(
-      JSON.stringify([
-        HASH_VERSION_PROVIDERS,
-        seq.toString(),
-        entry.requestId,
-        clientId,
-        entry.atText,
-        entry.clientId,
-        entry.actor,
-        entry.purpose,
-        entry.caseId,
-        entry.operation,
-        entry.documentHash,
-        entry.subjects,
-        entry.fields,
-        entry.denied,
-        entry.outcome,
-        entry.durationMs,
-        entry.restrictedUntilText,
-        providers,
-        previousHash,
-      ]),
-    );
-  }
-  const canonical = JSON.stringify([
-    clientId === null ? HASH_VERSION : HASH_VERSION_CLIENT_ID,
-    seq.toString(),
-    entry.requestId,
-    ...(clientId === null ? [] : [clientId]),
+  const content = [
     entry.atText,
     entry.clientId,
     entry.actor,
@@ -96,13 +67,28 @@ export function entryHash(entry: HashableEntry, seq: bigint, previousHash: strin
     entry.outcome,
     entry.durationMs,
     entry.restrictedUntilText,
-    previousHash,
-  ]);
-  return sha256(canonical);
-}
-
-function sha256(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+  ];
+  const canonical = JSON.stringify(
+    providers.length > 0
+      ? [
+          HASH_VERSION_PROVIDERS,
+          seq.toString(),
+          entry.requestId,
+          clientId,
+          ...content,
+          providers,
+          previousHash,
+        ]
+      : [
+          clientId === null ? HASH_VERSION : HASH_VERSION_CLIENT_ID,
+          seq.toString(),
+          entry.requestId,
+          ...(clientId === null ? [] : [clientId]),
+          ...content,
+          previousHash,
+        ],
+  );
+  return createHash('sha256').update(canonical, 'utf8').digest('hex');
 }
 
 /** The bytes a checkpoint signature covers. */
