@@ -395,15 +395,24 @@ export async function openFederatedBack(
     ],
   });
   await runtime.getSchema();
+  // Envelops once, so that the plugins' schema change (the policy above) has run.
   runtime.getEnveloped({});
   if (!schema) throw new Error('the composed schema was not guarded by the field policy');
   const guardedSchema: GraphQLSchema = schema;
 
-  /** The runtime's own context for one request, over the request's context (viewer, loaders, log). */
-  async function executionContext(context: Context): Promise<Record<string, unknown>> {
+  /** The runtime's own execution for one request, over the request's context (viewer, loaders, log). */
+  async function envelop(context: Context) {
     // `request` is the runtime's own name (the HTTP request); the pipeline's state stays out.
     const { request: _pipeline, ...own } = context;
-    return (await runtime.getEnveloped(own).contextFactory()) as Record<string, unknown>;
+    const enveloped = runtime.getEnveloped(own);
+    return {
+      enveloped,
+      contextValue: (await enveloped.contextFactory()) as Record<string, unknown>,
+    };
+  }
+
+  async function executionContext(context: Context): Promise<Record<string, unknown>> {
+    return (await envelop(context)).contextValue;
   }
 
   /** Executes a validated document across the subgraphs, with the request's own context. */
@@ -426,9 +435,7 @@ export async function openFederatedBack(
       };
     }
     const context = request.context as unknown as Context;
-    const { request: _pipeline, ...own } = context;
-    const enveloped = runtime.getEnveloped(own);
-    const contextValue = await enveloped.contextFactory();
+    const { enveloped, contextValue } = await envelop(context);
     const result = (await enveloped.execute({
       schema: enveloped.schema,
       document: request.document,
