@@ -281,8 +281,10 @@ describe('the federated topology', () => {
       if (response.status !== 200) return 0;
       return Number((await response.text()).split('\n')[1]);
     };
+    // A subgraph whose checkpoints found the gateway not up yet retries with a backoff of up
+    // to 30 s: within a minute every peer has been asked again.
     const until = async (check: () => Promise<boolean>) => {
-      const deadline = Date.now() + 20_000;
+      const deadline = Date.now() + 60_000;
       while (!(await check()) && Date.now() < deadline)
         await new Promise((resolve) => setTimeout(resolve, 250));
       return check();
@@ -314,7 +316,7 @@ describe('the federated topology', () => {
     expect(verify.body.data?.verifyAuditChain.ok).toBe(true);
     expect(verify.body.data!.verifyAuditChain.witnesses).toHaveLength(NATIONAL_DATABASES.length);
     expect(verify.body.data!.verifyAuditChain.witnesses.every((witness) => witness.ok)).toBe(true);
-  });
+  }, 200_000);
 
   describe('a subgraph trusts the gateway only', () => {
     const body = () =>
