@@ -3,12 +3,11 @@
  * of its own on loopback. The gateway takes PORT/HOST; the subgraphs take free ports. A process
  * that ends is reported and not restarted; SIGINT or SIGTERM stops them all.
  */
-import net from 'node:net';
 import { NATIONAL_DATABASES } from '../../adapters/databases';
 import { peerWitnessEnvironments } from '../witness/peers';
 import { subgraphUrlVariable } from './config';
 import { generateStatementKeys } from './keys';
-import { spawnService, type ServiceProcess } from './processes';
+import { freePort, spawnService, type ServiceProcess } from './processes';
 
 const running: ServiceProcess[] = [];
 let stopping = false;
@@ -29,18 +28,6 @@ function watch(service: ServiceProcess): void {
     if (stopping) return;
     say(`${service.name} exited (${code}); it is not restarted`);
     if (service.name === 'gateway') void stopAll(1);
-  });
-}
-
-/** A port free on loopback now, for a process that must be known before it starts. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
   });
 }
 

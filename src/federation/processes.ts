@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
 import path from 'node:path';
 import readline from 'node:readline';
 import { ROOT } from '../paths';
@@ -81,6 +82,18 @@ export function spawnService(
       if (ready) return;
       clearTimeout(timer);
       reject(new Error(`${name} exited (${code}) before it was ready:\n${stderr.join('\n')}`));
+    });
+  });
+}
+
+/** A port free on loopback now, for a process that must be known before it starts. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
     });
   });
 }

@@ -1,12 +1,11 @@
-import net from 'node:net';
 import { NATIONAL_DATABASES, type DatabaseName } from '../../adapters/databases';
 import { peerWitnessEnvironments } from '../../src/witness/peers';
 import type { StatementKeys } from '../../src/federation/keys';
-import type { ServiceProcess } from '../../src/federation/processes';
+import { freePort, type ServiceProcess } from '../../src/federation/processes';
 import { signStatement, STATEMENT_HEADER } from '../../src/federation/statement';
 import { createLogger } from '../../src/logger';
 import { startGateway, type Gateway } from '../../src/server';
-import { DEMO_PORTAL, testConfig, type GraphQLErrorBody } from './gateway';
+import { graphqlAt, testConfig, type GraphQLErrorBody } from './gateway';
 import { startSubgraphProcesses } from './subgraphs';
 
 /**
@@ -33,18 +32,6 @@ export interface FederatedTopology {
   /** Calls a subgraph route with a statement signed by the gateway's key. */
   callSubgraph(name: DatabaseName, route: string, body: unknown): Promise<Response>;
   close(): Promise<void>;
-}
-
-/** A port free on loopback now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 /**
@@ -90,18 +77,7 @@ export async function startFederatedTopology(): Promise<FederatedTopology> {
     url: gateway.url,
     keys,
     subgraphs,
-    async graphql(query, variables, headers = {}) {
-      const response = await fetch(`${gateway.url}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...DEMO_PORTAL, ...headers },
-        body: JSON.stringify({ query, variables }),
-      });
-      return {
-        status: response.status,
-        headers: response.headers,
-        body: (await response.json()) as { data?: never; errors?: GraphQLErrorBody[] },
-      };
-    },
+    graphql: graphqlAt(gateway.url),
     kill: processes.kill,
     restart: processes.restart,
     sourceCalls: processes.sourceCalls,

@@ -157,7 +157,8 @@ async function startFederatedTestGateway(overrides: Partial<Config>): Promise<Te
   };
 }
 
-function graphqlAt(url: string): TestGateway['graphql'] {
+/** POSTs a GraphQL request to the gateway at `url`, as the demo portal unless headers say otherwise. */
+export function graphqlAt(url: string): TestGateway['graphql'] {
   return async (query, variables, headers = {}) => {
     const response = await fetch(`${url}/graphql`, {
       method: 'POST',
