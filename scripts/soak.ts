@@ -18,8 +18,8 @@ import { migrateAccess } from '../src/access/migrations';
 import { AccessStore } from '../src/access/store';
 import { procedureCatalogue } from '../src/procedures/catalogue';
 import { percentile, send, type Outcome } from '../test/faults/support/load';
+import { freePort } from '../src/federation/processes';
 import {
-  freePort,
   startGatewayProcess,
   startInsuranceProcess,
   type Child,

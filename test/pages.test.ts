@@ -9,7 +9,7 @@ import { issueCitizenToken } from '../mocks/vneid/issuer';
 import { AuditInsights, NO_WITNESS_MESSAGE } from '../src/audit/insights';
 import type { AuditWitnessStatus } from '../src/audit/types';
 import { CONTENT_SECURITY_POLICY } from '../src/pages';
-import { startTestGateway, type TestGateway } from './support/gateway';
+import { startTestGatewayWithOwnLog, type TestGatewayWithOwnLog } from './support/gateway';
 
 // The browser globals that functions run in the page use; this test's own lib has no DOM.
 declare const window: {
@@ -28,7 +28,7 @@ const AUDITOR = { authorization: 'Bearer demo-auditor' };
 const EKYC = { authorization: 'Bearer demo-ekyc', 'x-purpose': 'EKYC' };
 const RUN = `pages-${Date.now().toString(36)}`;
 
-let t: TestGateway;
+let t: TestGatewayWithOwnLog;
 let browser: Browser;
 let citizens: string[];
 /** Requests the pages tried to send off the machine; every test asserts there were none. */
@@ -88,7 +88,8 @@ beforeAll(async () => {
       `Chromium is needed for the page tests: install Debian's chromium (${CHROMIUM}) or set CHROMIUM_PATH`,
     );
   }
-  t = await startTestGateway();
+  // The console's tests tamper with the log: no other file verifies this log meanwhile.
+  t = await startTestGatewayWithOwnLog('pages');
   const demo = await fetch(`${t.url}/my-data/demo-sign-in`);
   // On PostgreSQL the gateway is not the embedded default: the tests sign citizens in themselves.
   citizens = demo.ok
@@ -237,9 +238,10 @@ describe('the auditor console', () => {
     const detail = page.locator('section[aria-labelledby="entry-title"]');
     await detail.getByText('Citizen.fullName').waitFor();
     const text = (await detail.textContent()) as string;
-    const { rows } = await t
-      .db('population')
-      .raw('SELECT hash, previous_hash, document_hash FROM audit.entries WHERE seq = ?', [seq]);
+    const { rows } = await t.auditDb.raw(
+      'SELECT hash, previous_hash, document_hash FROM audit.entries WHERE seq = ?',
+      [seq],
+    );
     expect(text).toContain(rows[0].hash);
     expect(text).toContain(rows[0].previous_hash);
     expect(text).toContain(rows[0].document_hash);
@@ -256,7 +258,7 @@ describe('the auditor console', () => {
   });
 
   it('flags a tampered chain and names the first broken entry', async () => {
-    const db = t.db('population');
+    const db = t.auditDb;
     const { rows } = await db.raw(
       `SELECT seq::text AS seq, purpose FROM audit.entries WHERE client_request_id = ?`,
       [`${RUN}-read-1`],
@@ -448,9 +450,9 @@ describe('the witnesses of the access log', () => {
       String(witness.backlog),
     );
     // It is a checkpoint the log signed, at the time the panel gives.
-    const { rows } = await t
-      .db('population')
-      .raw('SELECT at FROM audit.checkpoints WHERE seq = ?::bigint', [sequence]);
+    const { rows } = await t.auditDb.raw('SELECT at FROM audit.checkpoints WHERE seq = ?::bigint', [
+      sequence,
+    ]);
     expect(new Date(witness.lastCosigned!.at!).getTime()).toBe(new Date(rows[0].at).getTime());
     await page.getByRole('button', { name: 'Switch to English' }).click();
     await card.getByText(witness.state === 'UP_TO_DATE' ? 'Up to date' : 'Behind').waitFor();
@@ -460,7 +462,7 @@ describe('the witnesses of the access log', () => {
   it('are told up to date, behind, unreachable or forked from what each holds against the log', async () => {
     await checkpointWitnessed();
     await checkpointWitnessed();
-    const { rows } = await t.db('population').raw<{ rows: { seq: string }[] }>(
+    const { rows } = await t.auditDb.raw<{ rows: { seq: string }[] }>(
       // Ordered by the bigint column, not by the text it is selected as ('9' > '10').
       'SELECT seq::text AS seq FROM audit.checkpoints ORDER BY checkpoints.seq DESC LIMIT 2',
     );
@@ -491,7 +493,7 @@ describe('the witnesses of the access log', () => {
     const view = await new AuditInsights(t.gateway.audit.database).witnesses(statuses);
     // Other test files share the log on PostgreSQL: it may have moved on since `newest`.
     const moved = view.newestCheckpoint!.sequence !== newest;
-    const { rows: counts } = await t.db('population').raw<{ rows: { n: number }[] }>(
+    const { rows: counts } = await t.auditDb.raw<{ rows: { n: number }[] }>(
       `SELECT count(*) FILTER (WHERE seq > ?::bigint)::int AS n FROM audit.checkpoints
        UNION ALL SELECT count(*) FILTER (WHERE seq > ?::bigint)::int FROM audit.checkpoints
        UNION ALL SELECT count(*)::int FROM audit.checkpoints`,
@@ -730,11 +732,10 @@ describe('the console’s operations', () => {
   });
 
   it('reads one entry by position, for auditors only', async () => {
-    const { rows } = await t
-      .db('population')
-      .raw(`SELECT seq::text AS seq, hash FROM audit.entries WHERE request_id = ?`, [
-        `${client('surge')}-1`,
-      ]);
+    const { rows } = await t.auditDb.raw(
+      `SELECT seq::text AS seq, hash FROM audit.entries WHERE request_id = ?`,
+      [`${client('surge')}-1`],
+    );
     const entry = await t.graphql<{ auditEntry: { hash: string; client: string } | null }>(
       `query ($seq: ID!) { auditEntry(seq: $seq) { hash client documentHash restrictedUntil } }`,
       { seq: rows[0].seq },

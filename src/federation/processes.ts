@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import readline from 'node:readline';
@@ -86,14 +87,38 @@ export function spawnService(
   });
 }
 
-/** A port free on loopback now, for a process that must be known before it starts. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * A port free on loopback now, for a process that must be known before it starts. It is drawn
+ * from below the kernel's ephemeral range: a server listening on port 0 elsewhere, or an
+ * outgoing connection, is given ports from that range and so can never take this one between
+ * the probe and the process's own listen.
+ */
+export async function freePort(): Promise<number> {
+  const ephemeralStart = ephemeralRangeStart();
+  const low = Math.max(1024, ephemeralStart - 12_000);
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    const port = low + Math.floor(Math.random() * (ephemeralStart - low));
+    if (await listenable(port)) return port;
+  }
+  throw new Error(`no free loopback port found in ${low}-${ephemeralStart - 1}`);
+}
+
+function ephemeralRangeStart(): number {
+  try {
+    const range = fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8');
+    const start = Number(range.trim().split(/\s+/)[0]);
+    if (Number.isInteger(start) && start > 2048) return start;
+  } catch {
+    // Not Linux: the IANA dynamic range starts at 49152.
+    return 49_152;
+  }
+  return 32_768;
+}
+
+function listenable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
   });
 }

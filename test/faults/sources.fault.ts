@@ -9,9 +9,9 @@ import {
   sleep,
 } from './support/fixtures';
 import { after, load, summarize, withoutLogEntry, type Outcome } from './support/load';
+import { freePort } from '../../src/federation/processes';
 import {
   databaseUrl,
-  freePort,
   startGatewayProcess,
   startInsuranceProcess,
   verifyAuditChain,

@@ -10,6 +10,7 @@ import { MOCK_VNEID_ISSUER, MOCK_VNEID_PUBLIC_KEY_PEM } from '../../mocks/vneid/
 import { startMockInsuranceService } from '../../src/embedded';
 import { statementKeysFrom } from '../../src/federation/keys';
 import { spawnSubgraph, subgraphSourceCalls } from './subgraphs';
+import { ScratchDatabases } from './witness';
 
 /**
  * The gateway under test, in process over real HTTP: on the embedded database by default, or
@@ -116,6 +117,32 @@ export async function startTestGateway(overrides: Partial<Config> = {}): Promise
       await gateway.close();
       await insurance?.close();
       await insuranceDb?.destroy();
+    },
+  };
+}
+
+export type TestGatewayWithOwnLog = TestGateway & { auditDb: Knex };
+
+/**
+ * A gateway whose access log no other test file shares (on PostgreSQL, in a database of its
+ * own), for tests that tamper with the log while other files verify theirs. `auditDb` reaches
+ * the log's tables as a database superuser would.
+ */
+export async function startTestGatewayWithOwnLog(name: string): Promise<TestGatewayWithOwnLog> {
+  if (!process.env.TEST_DATABASE_URL) {
+    // Embedded, every gateway has a database of its own already.
+    const t = await startTestGateway();
+    return { ...t, auditDb: t.db('population') };
+  }
+  const scratch = new ScratchDatabases();
+  const log = await scratch.open(`${name}_log`);
+  const t = await startTestGateway({ auditDatabaseUrl: log.url as string });
+  return {
+    ...t,
+    auditDb: log.knex,
+    async close() {
+      await t.close();
+      await scratch.close();
     },
   };
 }

@@ -4,7 +4,11 @@ import { migrateAccess } from '../../src/access/migrations';
 import { migrateAudit } from '../../src/audit';
 import { buildWeb, webBuildCurrent } from '../../scripts/build-web';
 import { TEST_CITIZENS, TEST_SEED, testConfig, topology } from './gateway';
-import { startSubgraphProcesses, type SubgraphProcesses } from './subgraphs';
+import {
+  dropSubgraphLogDatabases,
+  startSubgraphProcesses,
+  type SubgraphProcesses,
+} from './subgraphs';
 
 /** Where the test files find the federated run's subgraphs (set here, read in test/support/gateway.ts). */
 export const SUBGRAPHS_VARIABLE = 'TEST_SUBGRAPH_URLS';
@@ -22,9 +26,11 @@ export default async function globalSetup(): Promise<void> {
   if (!url) return;
   const db = knex({ client: 'pg', connection: url, pool: { min: 0, max: 4 } });
   try {
-    // Each run starts with an empty access log and client registry of its own.
+    // Each run starts with empty access logs, witness ledgers and client registry of its own.
     await db.raw('DROP SCHEMA IF EXISTS audit CASCADE');
+    await db.raw('DROP SCHEMA IF EXISTS witness CASCADE');
     await db.raw('DROP SCHEMA IF EXISTS gateway CASCADE');
+    await dropSubgraphLogDatabases(url);
     await seedNationalDatabases(() => db, { citizens: TEST_CITIZENS, seed: TEST_SEED });
     // Migrated once here: test files start in parallel and would race to create the schemas.
     await migrateAccess(db);

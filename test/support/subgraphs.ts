@@ -24,9 +24,30 @@ export interface SubgraphProcesses {
   close(): Promise<void>;
 }
 
+/** The database of a subgraph's own provider log and peer witness ledger, beside `url`'s. */
+function subgraphLogDatabase(url: string, name: string): string {
+  return `${new URL(url).pathname.slice(1)}_${name}`;
+}
+
+/**
+ * Drops every subgraph's log database, so that a run starts with empty provider logs and
+ * ledgers, as it starts with an empty gateway log: a ledger left by an earlier run holds
+ * checkpoints of a gateway log that no longer exists, cosigned by keys no longer in use.
+ */
+export async function dropSubgraphLogDatabases(url: string): Promise<void> {
+  const admin: Knex = knex({ client: 'pg', connection: url, pool: { min: 0, max: 1 } });
+  try {
+    for (const name of NATIONAL_DATABASES) {
+      await admin.raw(`DROP DATABASE IF EXISTS "${subgraphLogDatabase(url, name)}" WITH (FORCE)`);
+    }
+  } finally {
+    await admin.destroy();
+  }
+}
+
 async function ensureDatabase(url: string, name: string): Promise<string> {
   const target = new URL(url);
-  const database = `${target.pathname.slice(1)}_${name}`;
+  const database = subgraphLogDatabase(url, name);
   const admin: Knex = knex({ client: 'pg', connection: url, pool: { min: 0, max: 1 } });
   try {
     const exists = await admin.raw('SELECT 1 FROM pg_database WHERE datname = ?', [database]);

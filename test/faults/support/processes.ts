@@ -1,7 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { MOCK_VNEID_ISSUER, MOCK_VNEID_PUBLIC_KEY_PEM } from '../../../mocks/vneid/issuer';
 import { testConfig } from '../../support/gateway';
 
@@ -116,15 +114,6 @@ function run(script: string, env: NodeJS.ProcessEnv, args: string[] = []): Child
       stdio: ['ignore', 'pipe', 'pipe'],
     }),
   );
-}
-
-/** A loopback port nobody listens on now. */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** The insurance agency's mock service as its own process, on `port`. */
