@@ -13,7 +13,13 @@ import {
   type WitnessServer,
 } from '../src/witness';
 import { startTestGateway, type TestGateway } from './support/gateway';
-import { ScratchDatabases, newCosigner, newWitness, rechain } from './support/witness';
+import {
+  ScratchDatabases,
+  auditVerifyCommand,
+  newCosigner,
+  newWitness,
+  rechain,
+} from './support/witness';
 
 /**
  * The gateway with a witness as a real HTTP server, and `npm run audit -- verify` as a separate
@@ -70,22 +76,6 @@ afterAll(async () => {
   await witnessServer?.close();
   await dbs.close();
 });
-
-async function verifyCommand(
-  extra: NodeJS.ProcessEnv,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const tsx = path.join(ROOT, 'node_modules', '.bin', 'tsx');
-  try {
-    const { stdout, stderr } = await run(tsx, ['scripts/audit.ts', 'verify'], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...extra },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
 
 async function citizenIds(n: number): Promise<string[]> {
   const { rows } = await t
@@ -168,7 +158,7 @@ it('releases nothing unlogged while the witness is down, and sends the backlog w
 it('npm run audit -- verify, with the gateway’s environment, exits 1 naming a dropped tail once head and checkpoints were rewritten', async () => {
   await t.close();
   gatewayOpen = false;
-  const intact = await verifyCommand(env);
+  const intact = await auditVerifyCommand(env);
   expect(intact.stdout).toMatch(/^OK: /);
   expect(intact.stdout).toMatch(/Witness http:\/\/127\.0\.0\.1:\d+: OK/);
   expect(intact.code).toBe(0);
@@ -180,12 +170,12 @@ it('npm run audit -- verify, with the gateway’s environment, exits 1 naming a 
   expect(head).toBeGreaterThanOrEqual(220);
   await rechain(logDb.knex, head - 49, []);
 
-  const alone = await verifyCommand({ ...env, AUDIT_WITNESS_URL: '', AUDIT_WITNESS_KEYS: '' });
+  const alone = await auditVerifyCommand({ ...env, AUDIT_WITNESS_URL: '', AUDIT_WITNESS_KEYS: '' });
   expect(alone.code).toBe(0);
   expect(alone.stdout).toMatch(/^OK: The chain is intact/);
   expect(alone.stdout).toMatch(/a dropped tail cannot be detected/);
 
-  const cut = await verifyCommand(env);
+  const cut = await auditVerifyCommand(env);
   expect(cut.code).toBe(1);
   expect(cut.stdout).toContain(`BROKEN: DROPPED_TAIL at entry ${head - 49}`);
   expect(cut.stdout).toContain(`last witnessed sequence ${head}`);

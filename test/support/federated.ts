@@ -6,7 +6,7 @@ import { signStatement, STATEMENT_HEADER } from '../../src/federation/statement'
 import { createLogger } from '../../src/logger';
 import { startGateway, type Gateway } from '../../src/server';
 import { graphqlAt, testConfig, type GraphQLErrorBody } from './gateway';
-import { startSubgraphProcesses } from './subgraphs';
+import { startSubgraphProcesses, subgraphLogUrl } from './subgraphs';
 
 /**
  * The federated topology under test: every national database's subgraph as a process of its
@@ -29,6 +29,11 @@ export interface FederatedTopology {
   restart(name: DatabaseName): Promise<void>;
   /** Calls made by each subgraph to its own database (the subgraphs' /metrics). */
   sourceCalls(): Promise<Record<string, number>>;
+  /**
+   * The configuration of a subgraph's provider log, as its operator would give it to
+   * `npm run audit`: its database, key, origin and witnesses (the gateway's, in this topology).
+   */
+  logEnvironment(name: DatabaseName): NodeJS.ProcessEnv;
   /** Calls a subgraph route with a statement signed by the gateway's key. */
   callSubgraph(name: DatabaseName, route: string, body: unknown): Promise<Response>;
   close(): Promise<void>;
@@ -81,6 +86,19 @@ export async function startFederatedTopology(): Promise<FederatedTopology> {
     kill: processes.kill,
     restart: processes.restart,
     sourceCalls: processes.sourceCalls,
+    logEnvironment: (name) => {
+      const url = process.env.TEST_DATABASE_URL as string;
+      const { AUDIT_SIGNING_KEY, AUDIT_LOG_ORIGIN, AUDIT_WITNESS_URL, AUDIT_WITNESS_KEYS } =
+        witnessing[name];
+      return {
+        DATABASE_URL: url,
+        AUDIT_DATABASE_URL: subgraphLogUrl(url, name),
+        AUDIT_SIGNING_KEY,
+        AUDIT_LOG_ORIGIN,
+        AUDIT_WITNESS_URL,
+        AUDIT_WITNESS_KEYS,
+      };
+    },
     async callSubgraph(name, route, body) {
       const text = JSON.stringify(body);
       const token = await signStatement(keys.privateKey, name, text, {

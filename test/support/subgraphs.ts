@@ -45,8 +45,14 @@ export async function dropSubgraphLogDatabases(url: string): Promise<void> {
   }
 }
 
-async function ensureDatabase(url: string, name: string): Promise<string> {
+/** Where a subgraph of the test run keeps its provider log (beside the test database `url`). */
+export function subgraphLogUrl(url: string, name: string): string {
   const target = new URL(url);
+  target.pathname = `/${subgraphLogDatabase(url, name)}`;
+  return target.toString();
+}
+
+async function ensureDatabase(url: string, name: string): Promise<string> {
   const database = subgraphLogDatabase(url, name);
   const admin: Knex = knex({ client: 'pg', connection: url, pool: { min: 0, max: 1 } });
   try {
@@ -55,8 +61,7 @@ async function ensureDatabase(url: string, name: string): Promise<string> {
   } finally {
     await admin.destroy();
   }
-  target.pathname = `/${database}`;
-  return target.toString();
+  return subgraphLogUrl(url, name);
 }
 
 /** What every subgraph process of a test run is started with. */

@@ -1,4 +1,7 @@
+import { execFile } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { knex, type Knex } from 'knex';
 import {
   canonicalTimestamp,
@@ -183,4 +186,22 @@ export async function rechain(
     }
     return seq;
   });
+}
+
+/** `npm run audit -- verify` as a process of its own, with the environment `env` only. */
+export async function auditVerifyCommand(
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const root = path.join(__dirname, '..', '..');
+  try {
+    const { stdout, stderr } = await promisify(execFile)(
+      path.join(root, 'node_modules', '.bin', 'tsx'),
+      ['scripts/audit.ts', 'verify'],
+      { cwd: root, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env } },
+    );
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
 }
